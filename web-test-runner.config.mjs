@@ -53,15 +53,18 @@ function relayPlugin() {
     relay = await createRelay({ port, host: '127.0.0.1', log: false });
     port = relay.port;
   };
+  // Started on first use, so suites that need no relay run without one.
+  let started = false;
   return {
     name: 'parley-relay',
-    async serverStart() {
-      await start();
-    },
     async serverStop() {
       await relay?.close();
     },
     async executeCommand({ command }) {
+      if (command.startsWith('relay-') && !started) {
+        started = true;
+        await start();
+      }
       switch (command) {
         case 'relay-url':
           return { url: `ws://127.0.0.1:${port}/chat`, http: `http://127.0.0.1:${port}` };
