@@ -1,0 +1,69 @@
+/**
+ * What survives a page reload: the resume secret, the cursors, the outbox.
+ */
+import type { OutboxEntry, StorageLike } from './types.js';
+
+/** The client's persisted state. */
+export interface Saved {
+  /** The resume secret of the last session. */
+  resume?: string;
+  /** Rooms the client is in. */
+  rooms: string[];
+  /** Last delivered `seq` per room. */
+  cursors: Record<string, number>;
+  /** Last delivered private-inbox `seq`. */
+  inbox?: number;
+  /** Sends not yet acknowledged. */
+  outbox: OutboxEntry[];
+}
+
+/**
+ * The storage the client uses when none is given: `sessionStorage` when the
+ * page may use it (it throws in some sandboxed iframes), else none.
+ *
+ * @example
+ * ```ts
+ * const storage = defaultStorage(); // sessionStorage in a browser, null in Node
+ * ```
+ */
+export function defaultStorage(): StorageLike | null {
+  try {
+    return (globalThis as any).sessionStorage ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Reads the saved state under `key`; a missing or damaged entry gives an empty state.
+ *
+ * @example
+ * ```ts
+ * const saved = load(sessionStorage, 'parley');
+ * ```
+ */
+export function load(storage: StorageLike | null, key: string): Saved {
+  try {
+    const s = JSON.parse(storage?.getItem(key) ?? '{}');
+    return { rooms: [], cursors: {}, outbox: [], ...s };
+  } catch {
+    return { rooms: [], cursors: {}, outbox: [] };
+  }
+}
+
+/**
+ * Writes the state under `key`. A full or refusing storage is ignored: the
+ * client then works as if it had none.
+ *
+ * @example
+ * ```ts
+ * save(sessionStorage, 'parley', { rooms: ['lobby'], cursors: { lobby: 41 }, outbox: [] });
+ * ```
+ */
+export function save(storage: StorageLike | null, key: string, state: Saved): void {
+  try {
+    storage?.setItem(key, JSON.stringify(state));
+  } catch {
+    // quota exceeded or storage disabled: keep going without persistence
+  }
+}
