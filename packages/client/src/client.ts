@@ -180,11 +180,8 @@ export function createClient(options: ClientOptions): ParleyClient {
     if (code !== undefined && !shouldReconnect(code)) {
       setState(State.Closed, reason, code);
       unwatch();
-      for (const [ref, [, reject]] of waiting) {
-        reject(new ParleyError(ClientErrorCode.Closed, 'The client was closed; unsent messages stay in the outbox.', ref));
-      }
-      waiting.clear();
-      queries.clear();
+      // queries fail; sends stay pending in the outbox and go out on the next connect()
+      for (const qid of queries.keys()) settle(qid, null, new ParleyError(ClientErrorCode.Closed, 'The client was closed.', qid));
       return;
     }
     setState(State.Reconnecting, reason, code);

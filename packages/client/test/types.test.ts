@@ -1,0 +1,53 @@
+/**
+ * Type-level tests: `npx tsc -p packages/client/tsconfig.test.json --noEmit`
+ * fails when a line marked `@ts-expect-error` compiles (so a wrong handler
+ * or a wrong call is rejected by the types), or when a correct one does not.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Ack, DirectMessage, HistoryPage, Member, RoomMessage } from '@parley/protocol';
+import { createClient, State, type ClientErrorEvent, type ParleyClient, type StatusEvent } from '../src/index.js';
+
+/** Never called: only type-checked. */
+function typeChecks(client: ParleyClient) {
+  // correct handlers compile
+  client.on('message', (m: RoomMessage) => m.text.toUpperCase());
+  client.on('direct', (m: DirectMessage) => m.to);
+  client.on('status', (e: StatusEvent) => e.from === State.Open && e.to === State.Reconnecting);
+  client.on('error', (e: ClientErrorEvent) => e.code);
+  client.on('ack', (a: Ack) => a.seq);
+  client.on('gap', (g) => g.start <= g.end);
+  client.on('presence', (p) => p.event === 'join');
+  client.on('typing', (t) => t.on);
+  client.on('members', (e) => e.members.map((m: Member) => m.name));
+  const sent: Promise<Ack> = client.send('lobby', 'hi');
+  const page: Promise<HistoryPage> = client.history('lobby', { before: 10, limit: 5 });
+  const who: Promise<Member[]> = client.members('lobby');
+  const state: State = client.state;
+
+  // @ts-expect-error a room message handler cannot take a direct message
+  client.on('message', (m: DirectMessage) => m.to);
+  // @ts-expect-error a status event has no text
+  client.on('status', (e) => e.text);
+  // @ts-expect-error there is no such event
+  client.on('messages', () => {});
+  // @ts-expect-error an ack handler cannot take a room message
+  client.off('ack', (m: RoomMessage) => m.room);
+  // @ts-expect-error send needs a room and a text
+  client.send('lobby');
+  // @ts-expect-error send resolves with an Ack, not a string
+  const wrong: Promise<string> = client.send('lobby', 'hi');
+  // @ts-expect-error the state is read-only
+  client.state = State.Open;
+  // @ts-expect-error not a state
+  const bad: State = 'connected';
+  // @ts-expect-error url is required
+  createClient({ nick: 'ada' });
+  return [sent, page, who, state, wrong, bad];
+}
+
+describe('types', () => {
+  it('type-checks handlers against their events (see tsconfig.test.json)', () => {
+    assert.equal(typeof typeChecks, 'function');
+  });
+});
