@@ -1,0 +1,73 @@
+import type { Strings } from './strings.js';
+
+/** English, the fallback locale. */
+export const en: Strings = {
+  title: 'Chat',
+  openChat: 'Open chat',
+  closeChat: 'Close chat',
+  openChatUnread: (n) => `Open chat, ${n} unread ${n === 1 ? 'message' : 'messages'}`,
+  unread: (n) => `${n} unread`,
+
+  status: {
+    idle: 'Not connected',
+    connecting: 'Connecting…',
+    open: 'Connected',
+    reconnecting: 'Reconnecting…',
+    closed: 'Offline',
+  },
+  reconnectingBanner: 'Connection lost. Reconnecting… Your messages will be sent when it is back.',
+  offlineBanner: 'You are offline. Your messages will be sent when the connection is back.',
+
+  online: (n) => `${n} online`,
+  membersHeading: 'Online now',
+  you: '(you)',
+  messageTo: (name) => `Message ${name} privately`,
+  roomLabel: (room) => `#${room}`,
+  conversations: 'Conversations',
+  privateWith: (name) => `Private chat with ${name}`,
+
+  nicknameHeading: 'Join the chat',
+  nicknameLabel: 'Your nickname',
+  nicknameHint: 'Others will see this name.',
+  join: 'Join',
+  nicknameErrors: {
+    bad_nickname: 'This nickname is not allowed: use 1 to 32 letters, numbers or symbols.',
+    nickname_taken: 'Someone is already using this nickname. Please choose another.',
+    anonymous_disabled: 'This chat needs you to sign in.',
+    auth_failed: 'Your sign-in was refused.',
+    token_expired: 'Your sign-in has expired. Please reload the page.',
+    fallback: 'Could not join the chat. Please try again.',
+  },
+
+  messages: 'Messages',
+  loadEarlier: 'Load earlier messages',
+  loading: 'Loading…',
+  noMessages: 'No messages yet. Say hello!',
+  newMessages: 'New messages',
+  joined: (name) => `${name} joined`,
+  left: (name) => `${name} left`,
+  gap: 'Some earlier messages are no longer available.',
+  sending: 'Sending…',
+  sent: 'Sent',
+  failed: 'Not sent',
+  retry: 'Retry',
+  typing: (names) =>
+    names.length === 1
+      ? `${names[0]} is typing…`
+      : names.length === 2
+        ? `${names[0]} and ${names[1]} are typing…`
+        : 'Several people are typing…',
+
+  messageLabel: 'Message',
+  placeholder: 'Write a message…',
+  send: 'Send',
+  counter: (left) => (left >= 0 ? `${left} characters left` : `${-left} characters too many`),
+
+  sendErrors: {
+    text_too_long: 'The message is too long.',
+    rate_limited: 'You are sending too fast.',
+    unknown_user: 'This person has left the chat.',
+    outbox_full: 'Too many messages are waiting to be sent.',
+    fallback: 'The message could not be sent.',
+  },
+};

@@ -1,0 +1,25 @@
+import { html } from 'lit';
+import { directKey } from '../model/conversation.js';
+import { count } from './header.js';
+import type { View } from './view.js';
+
+/** Who is online: pick someone to open a private conversation. */
+export function members(v: View) {
+  const { t, store } = v;
+  const me = store.user?.id;
+  const list = [...store.members].sort((a, b) => (a.id === me ? -1 : b.id === me ? 1 : a.name.localeCompare(b.name)));
+  return html`<section class="members" id="members" part="members" aria-labelledby="mh" ?hidden=${!v.showMembers}>
+    <h3 id="mh">${t.membersHeading}</h3>
+    <ul>
+      ${list.map(
+        (m) => html`<li>
+          ${m.id === me
+            ? html`${m.name} <span class="muted">${t.you}</span>`
+            : html`<button aria-label=${t.messageTo(m.name)} @click=${() => v.openDirect(m)}>
+                ${m.name}${count(v, store.conversations.get(directKey(m.id))?.unread ?? 0)}
+              </button>`}
+        </li>`,
+      )}
+    </ul>
+  </section>`;
+}
