@@ -1,1 +1,30 @@
-export {};
+/**
+ * `@parley/relay`: the reference relay server.
+ *
+ * @example
+ * ```ts
+ * import { createRelay } from '@parley/relay';
+ * const relay = await createRelay({ port: 8080 });
+ * console.log(relay.url, relay.wsUrl);
+ * process.on('SIGTERM', () => relay.close().then(() => process.exit(0)));
+ * ```
+ */
+export { createRelay, type RelayHandle } from './relay.js';
+export { ConfigError, resolveConfig, type RelayConfig } from './config.js';
+export {
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  DEFAULT_ROOM,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  OPTION_SPECS,
+  envOf,
+  flagOf,
+  type LogLevel,
+  type OptionSpec,
+  type RelayOptions,
+} from './options.js';
+export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export type { Store, AckInfo, RoomAppend, DirectAppend, Replay, Page, Awaitable } from './store.js';
+export type { Broker } from './broker.js';
+export { CHAT_PATH, ECHO_PATH, SEED_PREFIX } from './routes.js';
+export { HEALTH_PATH, METRICS_PATH, WIDGET_PATH, type Health } from './http-handler.js';

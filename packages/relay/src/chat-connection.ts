@@ -1,0 +1,241 @@
+/**
+ * One `/chat` connection speaking `parley.v1`: decodes frames, applies the
+ * rate limit and abuse strikes, hands each envelope to its handler in order,
+ * and owns the single path by which the connection ends.
+ */
+import { CloseCode, ErrorCode, decodeClientFrame, type ClientMessage, type DecodeError, type ServerMessage } from '@parley/protocol';
+import type { WebSocket } from 'ws';
+import { closeSocket, type CloseLabel } from './closing.js';
+import type { RelayContext } from './context.js';
+import { handleHello } from './hello.js';
+import { handleDirect, handleSend } from './message-handlers.js';
+import { Outbound } from './outbound.js';
+import { handleHistory, handleJoin, handleLeave, handleMembers, handleTyping } from './room-handlers.js';
+import type { Peer, Session } from './session.js';
+import { SocketWriter } from './socket-writer.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** Longest delay `setTimeout` accepts, ms. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+type State = 'greeting' | 'ready' | 'closing' | 'closed';
+
+const refOf = (m: ClientMessage): string | undefined =>
+  m.type === 'hello' ? 'hello' : 'cid' in m ? m.cid : 'qid' in m ? m.qid : undefined;
+
+/**
+ * @example
+ * ```ts
+ * wss.handleUpgrade(req, socket, head, (ws) => new ChatConnection(ws, ctx, ip));
+ * ```
+ */
+export class ChatConnection implements Peer {
+  readonly kind = 'chat';
+  /** The session, once `welcome` was sent. */
+  session: Session | undefined;
+  private state: State = 'greeting';
+  private readonly writer: SocketWriter;
+  private readonly bucket: TokenBucket;
+  private rateStrikes = 0;
+  private invalidStrikes = 0;
+  private tail: Promise<void> = Promise.resolve();
+  private helloTimer: NodeJS.Timeout | undefined;
+  private tokenTimer: NodeJS.Timeout | undefined;
+  private held: Outbound[] | null = null;
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly ctx: RelayContext,
+  ) {
+    const { config, metrics } = ctx;
+    this.bucket = new TokenBucket(config.rateBurst, config.ratePerSecond);
+    this.writer = new SocketWriter(ws, ctx.scheduler, {
+      batch: true,
+      sendBufferBytes: config.sendBufferBytes,
+      onSlow: () => this.close(CloseCode.SlowConsumer, 'reading too slowly', 'slow_consumer'),
+      onFrame: (n) => {
+        metrics.framesOut.inc();
+        metrics.messagesOut.inc(n);
+      },
+    });
+    ws.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
+    ws.on('close', () => this.closed());
+    this.helloTimer = setTimeout(
+      () => this.close(CloseCode.HelloTimeout, `no hello within ${config.helloTimeoutMs} ms`, 'hello_timeout'),
+      config.helloTimeoutMs,
+    );
+    ctx.heartbeat.track(ws, () => this.close(CloseCode.HeartbeatTimeout, 'heartbeat timeout', 'heartbeat'));
+  }
+
+  /** Resolves when every frame received so far has been handled. */
+  get idle(): Promise<void> {
+    return this.tail;
+  }
+
+  /** Whether the connection can still send and receive. */
+  get open(): boolean {
+    return this.state === 'greeting' || this.state === 'ready';
+  }
+
+  /** Delivers a broadcast (held back while a join or hello is being answered). */
+  deliver(out: Outbound): void {
+    if (this.held) this.held.push(out);
+    else this.writer.push(out.bytes);
+  }
+
+  /** Sends an envelope to this connection only, right away (never held). */
+  reply(envelope: ServerMessage): void {
+    this.writer.push(new Outbound(envelope).bytes);
+  }
+
+  /** Sends an `error` envelope. */
+  fail(code: ErrorCode, message: string, ref?: string): void {
+    this.ctx.metrics.errors.labels(code).inc();
+    this.reply(ref === undefined ? { type: 'error', code, message } : { type: 'error', code, message, ref });
+  }
+
+  /**
+   * Holds broadcasts back while a multi-step answer (welcome or joined, then
+   * replay) is written, so they follow it in order.
+   */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /**
+   * Releases held broadcasts, skipping messages already sent by the replay:
+   * a room message whose `seq` is at most `cursors.get(room)`, a direct one
+   * at most `cursors.get('')`.
+   */
+  release(cursors: ReadonlyMap<string, number>): void {
+    const held = this.held;
+    this.held = null;
+    if (!held) return;
+    for (const out of held) {
+      const e = out.envelope;
+      const cursor = e.type === 'msg' ? cursors.get(e.room) : e.type === 'direct' ? cursors.get('') : undefined;
+      if (cursor !== undefined && 'seq' in e && e.seq <= cursor) continue;
+      this.writer.push(out.bytes);
+    }
+  }
+
+  /** The session is established: stop the hello timer, watch the token's expiry. */
+  established(session: Session): void {
+    this.session = session;
+    this.state = 'ready';
+    clearTimeout(this.helloTimer);
+    const left = session.tokenExpiresAt === undefined ? undefined : session.tokenExpiresAt - Date.now();
+    if (left !== undefined && left <= MAX_TIMER_MS) {
+      this.tokenTimer = setTimeout(() => this.close(CloseCode.TokenExpired, 'token expired', 'token_expired'), Math.max(0, left));
+    }
+  }
+
+  /**
+   * The one way the relay ends a connection: counts and logs the reason,
+   * flushes what is queued (unless the reader is too slow for it), and closes.
+   */
+  close(code: number, reason: string, label: CloseLabel): void {
+    if (!this.open) return;
+    this.state = 'closing';
+    this.stopTimers();
+    this.ctx.metrics.closes.labels(label).inc();
+    this.ctx.log.info({ session: this.session?.id, user: this.session?.user.member.id, code, reason: label }, 'closing connection');
+    if (label !== 'slow_consumer') this.writer.flush();
+    this.writer.stop();
+    closeSocket(this.ws, code, reason);
+  }
+
+  private receive(data: Buffer, isBinary: boolean): void {
+    if (!this.open || this.ctx.closing) {
+      this.ctx.metrics.drops.labels('closing').inc();
+      return;
+    }
+    const receivedAt = performance.now();
+    this.tail = this.tail.then(() => this.process(data, isBinary, receivedAt));
+  }
+
+  private async process(data: Buffer, isBinary: boolean, receivedAt: number): Promise<void> {
+    if (!this.open) return;
+    if (isBinary) {
+      this.ctx.metrics.messagesIn.labels('binary').inc();
+      this.refuse({ code: ErrorCode.BadJson, message: 'Binary frames are not accepted on /chat; send JSON text.' });
+      return;
+    }
+    for (const r of decodeClientFrame(data.toString('utf8'))) {
+      if (!this.open) return;
+      const ref = r.ok ? refOf(r.value) : r.error.ref;
+      this.ctx.metrics.messagesIn.labels(r.ok ? r.value.type : 'invalid').inc();
+      if (!this.bucket.take()) {
+        this.rateLimited(ref);
+        continue;
+      }
+      if (!r.ok) {
+        this.refuse(r.error);
+        continue;
+      }
+      try {
+        await this.dispatch(r.value, receivedAt);
+      } catch (err) {
+        this.ctx.log.error({ err, session: this.session?.id, type: r.value.type }, 'handler failed');
+        if (this.held) this.release(new Map());
+        if (this.open) this.fail(ErrorCode.Internal, 'The relay failed to handle this envelope; retry later.', ref);
+      }
+    }
+  }
+
+  private dispatch(m: ClientMessage, receivedAt: number): Promise<void> | void {
+    if (m.type === 'hello') return handleHello(this, m);
+    if (m.type === 'ping') return this.reply(m.ts === undefined ? { type: 'pong' } : { type: 'pong', ts: m.ts });
+    const session = this.session;
+    if (!session) {
+      return this.refuse({ code: ErrorCode.NotAuthenticated, message: 'Send "hello" and wait for "welcome" first.', ref: refOf(m) });
+    }
+    switch (m.type) {
+      case 'join':
+        return handleJoin(this, session, m);
+      case 'leave':
+        return handleLeave(this, session, m);
+      case 'send':
+        return handleSend(this, session, m, receivedAt);
+      case 'dm':
+        return handleDirect(this, session, m, receivedAt);
+      case 'typing':
+        return handleTyping(this, session, m);
+      case 'history':
+        return handleHistory(this, session, m);
+      case 'members':
+        return handleMembers(this, session, m);
+    }
+  }
+
+  /** Refuses an invalid envelope; too many close the connection (4501). */
+  refuse(error: DecodeError): void {
+    this.fail(error.code, error.message, error.ref);
+    if (++this.invalidStrikes >= this.ctx.config.abuseStrikes) {
+      this.close(CloseCode.ProtocolAbuse, 'too many invalid envelopes', 'protocol_abuse');
+    }
+  }
+
+  private rateLimited(ref: string | undefined): void {
+    this.ctx.metrics.drops.labels('rate_limited').inc();
+    this.fail(ErrorCode.RateLimited, 'Slow down: the envelope was dropped.', ref);
+    if (++this.rateStrikes >= this.ctx.config.abuseStrikes) {
+      this.close(CloseCode.RateLimited, 'sending too fast', 'rate_limited');
+    }
+  }
+
+  private closed(): void {
+    if (this.open) this.ctx.metrics.closes.labels('client').inc();
+    this.state = 'closed';
+    this.stopTimers();
+    this.writer.stop();
+    this.held = null;
+    const session = this.session;
+    if (session && session.peer === this) this.ctx.hub.detach(session);
+  }
+
+  private stopTimers(): void {
+    clearTimeout(this.helloTimer);
+    clearTimeout(this.tokenTimer);
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Closing a socket the same way everywhere: a close frame with a code and a
+ * short reason, then a hard cut if the peer does not finish the close
+ * handshake in time (a dead or stalled peer never will).
+ */
+import type { WebSocket } from 'ws';
+
+/** How long a peer has to answer a close frame before its socket is destroyed, ms. */
+export const CLOSE_GRACE_MS = 2000;
+
+/** Why a connection closed, as logs and the `parley_closes_total` metric name it. */
+export type CloseLabel =
+  | 'client'
+  | 'going_away'
+  | 'heartbeat'
+  | 'slow_consumer'
+  | 'hello_timeout'
+  | 'rate_limited'
+  | 'protocol_abuse'
+  | 'replaced'
+  | 'unsupported_protocol'
+  | 'too_many_connections'
+  | 'auth_failed'
+  | 'token_expired'
+  | 'nickname_refused';
+
+/**
+ * Sends a close frame (reason cut to the 123 bytes a close frame allows) and
+ * destroys the socket if it is still open after {@link CLOSE_GRACE_MS}.
+ *
+ * @example
+ * ```ts
+ * closeSocket(ws, CloseCode.SlowConsumer, 'reading too slowly');
+ * ```
+ */
+export function closeSocket(ws: WebSocket, code: number, reason: string, graceMs = CLOSE_GRACE_MS): void {
+  let r = Buffer.from(reason);
+  if (r.length > 123) r = r.subarray(0, 123);
+  try {
+    ws.close(code, r.toString('utf8').replace(/\uFFFD$/, ''));
+  } catch {
+    ws.terminate();
+    return;
+  }
+  const timer = setTimeout(() => ws.terminate(), graceMs);
+  timer.unref?.();
+  ws.once('close', () => clearTimeout(timer));
+}

@@ -1,0 +1,38 @@
+/**
+ * What every connection handler shares: the configuration and the relay's
+ * parts (store, broker, rooms, directory, metrics, log).
+ */
+import type { SessionLimits } from '@parley/protocol';
+import type { Broker } from './broker.js';
+import type { RelayConfig } from './config.js';
+import type { Directory } from './directory.js';
+import type { FlushScheduler } from './flush-scheduler.js';
+import type { Heartbeat } from './heartbeat.js';
+import type { Hub } from './hub.js';
+import type { IdFactory } from './ids.js';
+import type { Logger } from './logger.js';
+import type { RelayMetrics } from './metrics.js';
+import type { RoomRegistry } from './rooms.js';
+import type { Store } from './store.js';
+import type { TokenVerifier } from './token.js';
+
+/** The relay's parts, as handlers see them. */
+export interface RelayContext {
+  readonly config: RelayConfig;
+  readonly log: Logger;
+  readonly metrics: RelayMetrics;
+  readonly store: Store;
+  readonly broker: Broker;
+  readonly rooms: RoomRegistry;
+  readonly directory: Directory;
+  readonly hub: Hub;
+  readonly ids: IdFactory;
+  readonly scheduler: FlushScheduler;
+  readonly heartbeat: Heartbeat;
+  /** Present when `tokenSecret` is set. */
+  readonly tokens: TokenVerifier | undefined;
+  /** What `welcome.limits` announces. */
+  readonly limits: SessionLimits;
+  /** Whether a graceful shutdown has begun (new frames are ignored). */
+  readonly closing: boolean;
+}

@@ -1,0 +1,115 @@
+/**
+ * Who is here: users by id, nicknames by uniqueness key, sessions by resume
+ * secret. Every entry belongs to a live session or one within its resume
+ * window, and is removed when the last such session ends.
+ */
+import { isId, nicknameKey } from '@parley/protocol';
+import { anonymousUserId } from './ids.js';
+import { Session, type User } from './session.js';
+
+/**
+ * @example
+ * ```ts
+ * const user = directory.claimAnonymous('Ada');     // null when taken
+ * const session = directory.open(user, 's_1', 'chat', secret);
+ * directory.close(session);                          // true: Ada is gone, her nickname free
+ * ```
+ */
+export class Directory {
+  private readonly users = new Map<string, User>();
+  private readonly names = new Map<string, Set<string>>();
+  private readonly secrets = new Map<string, Session>();
+  private sessions = 0;
+
+  /** Sessions open (live or within their resume window). */
+  get sessionCount(): number {
+    return this.sessions;
+  }
+
+  /** Users known (live or resumable). */
+  get userCount(): number {
+    return this.users.size;
+  }
+
+  /** Resume secrets held. */
+  get secretCount(): number {
+    return this.secrets.size;
+  }
+
+  /**
+   * Claims an anonymous nickname (already normalized). `null` when another
+   * user holds it, compared case-insensitively (`nicknameKey`).
+   */
+  claimAnonymous(nick: string): User | null {
+    const key = nicknameKey(nick);
+    if (this.names.has(key)) return null;
+    const id = anonymousUserId(nick, key, isId);
+    if (this.users.has(id)) return null;
+    return this.add({ member: { id, name: nick }, anonymous: true, key, sessions: new Set() });
+  }
+
+  /**
+   * The user of a token subject, made on first use. `null` when the subject
+   * is held by an anonymous user.
+   */
+  claimToken(sub: string, name: string): User | null {
+    const existing = this.users.get(sub);
+    if (existing) return existing.anonymous ? null : existing;
+    return this.add({ member: { id: sub, name }, anonymous: false, key: nicknameKey(name), sessions: new Set() });
+  }
+
+  /** Starts a session of `user`; `secret` makes it resumable. */
+  open(user: User, id: string, kind: 'chat' | 'seed', secret?: string): Session {
+    const session = new Session(id, user, kind);
+    user.sessions.add(session);
+    this.sessions++;
+    if (secret) this.setSecret(session, secret);
+    return session;
+  }
+
+  /** The session a resume secret belongs to. */
+  bySecret(secret: string): Session | undefined {
+    return this.secrets.get(secret);
+  }
+
+  /** Replaces a session's resume secret (the old one stops working). */
+  setSecret(session: Session, secret: string): void {
+    if (session.resume) this.secrets.delete(session.resume);
+    session.resume = secret;
+    this.secrets.set(secret, session);
+  }
+
+  /** Ends a session; `true` when its user has no session left (and is forgotten). */
+  close(session: Session): boolean {
+    if (session.resume) this.secrets.delete(session.resume);
+    const user = session.user;
+    if (user.sessions.delete(session)) this.sessions--;
+    if (user.sessions.size > 0) return false;
+    if (this.users.get(user.member.id) === user) this.users.delete(user.member.id);
+    const holders = this.names.get(user.key);
+    holders?.delete(user.member.id);
+    if (holders?.size === 0) this.names.delete(user.key);
+    return true;
+  }
+
+  /** A user by id, or an anonymous user by nickname (case-insensitively). */
+  find(idOrNick: string): User | undefined {
+    const byId = this.users.get(idOrNick);
+    if (byId) return byId;
+    const holders = this.names.get(nicknameKey(idOrNick));
+    if (!holders) return undefined;
+    for (const id of holders) {
+      const user = this.users.get(id);
+      if (user?.anonymous) return user;
+    }
+    return undefined;
+  }
+
+  private add(user: User): User {
+    this.users.set(user.member.id, user);
+    let holders = this.names.get(user.key);
+    if (!holders) this.names.set(user.key, (holders = new Set()));
+    holders.add(user.member.id);
+    return user;
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Ids the relay makes: message, session and user ids that are unique across
+ * relay processes, and unguessable resume secrets.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+
+/** Bytes of randomness in a resume secret (192 bits). */
+export const RESUME_SECRET_BYTES = 24;
+/** Bytes of randomness that tell one relay process's ids from another's. */
+export const NODE_PREFIX_BYTES = 6;
+
+/**
+ * Makes ids such as `m_Zk3q9Xa1.1f`: a kind, a random per-process prefix and a
+ * counter, so two relays sharing a store never make the same id.
+ *
+ * @example
+ * ```ts
+ * const ids = new IdFactory();
+ * ids.next('m'); // 'm_Zk3q9Xa1.1'
+ * ```
+ */
+export class IdFactory {
+  private readonly node = randomBytes(NODE_PREFIX_BYTES).toString('base64url');
+  private counter = 0;
+
+  /** The next id of the given kind (`m` message, `d` direct, `s` session). */
+  next(kind: string): string {
+    return `${kind}_${this.node}.${(++this.counter).toString(36)}`;
+  }
+}
+
+/** A fresh resume secret: `r_` and 192 random bits, base64url. */
+export function newResumeSecret(): string {
+  return 'r_' + randomBytes(RESUME_SECRET_BYTES).toString('base64url');
+}
+
+/**
+ * The user id of an anonymous nickname: the nickname itself when it is a valid
+ * id, otherwise a stable hash of its uniqueness key (`u~…`), so ids stay within
+ * the protocol's id rules whatever script the nickname is written in.
+ *
+ * @example
+ * ```ts
+ * anonymousUserId('ada', 'ada');        // 'ada'
+ * anonymousUserId('Grace H', 'grace h'); // 'u~9b1c…'
+ * ```
+ */
+export function anonymousUserId(nick: string, key: string, isId: (s: string) => boolean): string {
+  if (isId(nick)) return nick;
+  return 'u~' + createHash('sha256').update(key).digest('base64url').slice(0, 22);
+}

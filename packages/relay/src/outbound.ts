@@ -1,0 +1,47 @@
+/**
+ * An envelope on its way out, serialized at most once however many sockets
+ * it goes to: every recipient gets the very same bytes.
+ */
+import { encode, type ServerMessage } from '@parley/protocol';
+
+/**
+ * @example
+ * ```ts
+ * const out = new Outbound(message, receivedAt);
+ * for (const peer of peers) peer.deliver(out); // one JSON.stringify, one Buffer
+ * ```
+ */
+export class Outbound {
+  private encoded: Buffer | undefined;
+  private plain: Buffer | null | undefined;
+
+  /**
+   * @param envelope what to send
+   * @param receivedAt when the message that caused it arrived (`performance.now()`), for the latency histogram
+   */
+  constructor(
+    readonly envelope: ServerMessage,
+    readonly receivedAt?: number,
+  ) {}
+
+  /** The envelope as UTF-8 JSON, made on first use. */
+  get bytes(): Buffer {
+    return (this.encoded ??= Buffer.from(encode(this.envelope)));
+  }
+
+  /**
+   * The seed-profile form, `{"sender":"<name>","msg":"<text>"}`, for room and
+   * direct messages; `null` for envelopes plain clients never see.
+   */
+  get seed(): Buffer | null {
+    if (this.plain !== undefined) return this.plain;
+    const e = this.envelope;
+    this.plain = e.type === 'msg' || e.type === 'direct' ? Buffer.from(JSON.stringify({ sender: e.name, msg: e.text })) : null;
+    return this.plain;
+  }
+
+  /** Whether this is a chat message (counted as a delivery). */
+  get isMessage(): boolean {
+    return this.envelope.type === 'msg' || this.envelope.type === 'direct';
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * `createRelay`: builds the relay's parts, listens, and returns a handle
+ * whose `close()` shuts down gracefully.
+ */
+import type { SessionLimits } from '@parley/protocol';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { LocalBroker } from './broker.js';
+import { resolveConfig, type RelayConfig } from './config.js';
+import type { RelayContext } from './context.js';
+import { Directory } from './directory.js';
+import { FlushScheduler } from './flush-scheduler.js';
+import { Gateway } from './gateway.js';
+import { Heartbeat } from './heartbeat.js';
+import { createHttpHandler, type Health } from './http-handler.js';
+import { Hub } from './hub.js';
+import { IdFactory } from './ids.js';
+import { createLogger, type Logger } from './logger.js';
+import { MemoryStore } from './memory-store.js';
+import { RelayMetrics } from './metrics.js';
+import type { RelayOptions } from './options.js';
+import { RoomRetention } from './room-retention.js';
+import { RoomRegistry } from './rooms.js';
+import { TokenVerifier } from './token.js';
+
+/** A running relay. */
+export interface RelayHandle {
+  /** The port it listens on (the real one when `port: 0` was asked). */
+  port: number;
+  /** The host to connect to (`localhost` when listening on every interface). */
+  host: string;
+  /** `http://host:port`: the demo pages, `/healthz`, `/metrics`. */
+  url: string;
+  /** `ws://host:port/chat`: the protocol endpoint. */
+  wsUrl: string;
+  /**
+   * Shuts down gracefully: stops accepting, finishes frames already received
+   * (their acks are written), closes every client with 1001 so it reconnects
+   * elsewhere, and resolves when everything is closed (at most
+   * `shutdownTimeoutMs`, after which remaining sockets are cut).
+   */
+  close(): Promise<void>;
+}
+
+const connectable = (host: string): string =>
+  host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      reject(new Error(`cannot listen on ${host}:${port}: ${err.code ?? err.message}`));
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+const delay = (ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    setTimeout(resolve, ms).unref?.();
+  });
+
+function announce(log: Logger, config: RelayConfig, port: number, url: string, wsUrl: string): void {
+  log.info({ port, host: config.host, url, wsUrl, seed: { echo: `${url.replace(/^http/, 'ws')}/ws`, chat: `${url.replace(/^http/, 'ws')}/ws/<nickname>` } }, `relay listening on ${url}`);
+  if (config.origins.length === 0) {
+    log.warn({ origins: 'all' }, 'every origin may open WebSockets (demo default); set --origins in production');
+  } else {
+    log.info({ origins: config.origins }, 'origin allowlist in force');
+  }
+  log.info({ anonymous: config.anonymous, tokens: config.tokenSecret !== undefined }, 'identity');
+}
+
+/**
+ * Starts a relay.
+ *
+ * @throws {ConfigError} (as a rejection) when an option is invalid; the message names it.
+ * @example
+ * ```ts
+ * import { createRelay } from '@parley/relay';
+ * const relay = await createRelay({ port: 0, log: false });
+ * const ws = new WebSocket(relay.wsUrl, 'parley.v1');
+ * // ...
+ * await relay.close();
+ * ```
+ */
+export async function createRelay(options: RelayOptions = {}): Promise<RelayHandle> {
+  const config = resolveConfig(options);
+  const log = createLogger(config.log);
+  const startedAt = Date.now();
+  let closing = false;
+  const store = new MemoryStore({ historyLimit: config.historyLimit, inboxLimit: config.inboxLimit });
+  const retention = new RoomRetention(store, config.resumeWindowMs, [config.defaultRoom], log);
+  const rooms = new RoomRegistry(
+    (room) => retention.emptied(room),
+    (room) => retention.occupied(room),
+  );
+  const directory = new Directory();
+  let gateway: Gateway | undefined;
+  const sessions = (): number => directory.sessionCount;
+  const metrics = new RelayMetrics({ connections: () => gateway?.size ?? 0, rooms: () => rooms.size, sessions });
+  const broker = new LocalBroker(rooms, directory, (out, count) => {
+    if (out.isMessage && count > 0) metrics.deliveries.labels(out.envelope.type === 'msg' ? 'room' : 'direct').inc(count);
+  });
+  const hub = new Hub(config, store, rooms, directory, broker, log);
+  const limits: SessionLimits = {
+    text: config.maxTextLength,
+    rooms: config.maxRooms,
+    frame: config.maxPayload,
+    ping: config.clientPingMs,
+    pingTimeout: config.clientPingTimeoutMs,
+  };
+  const ctx: RelayContext = {
+    config,
+    log,
+    metrics,
+    store,
+    broker,
+    rooms,
+    directory,
+    hub,
+    ids: new IdFactory(),
+    scheduler: new FlushScheduler(),
+    heartbeat: new Heartbeat(config.pingIntervalMs),
+    tokens: config.tokenSecret === undefined ? undefined : new TokenVerifier(config.tokenSecret),
+    limits,
+    get closing() {
+      return closing;
+    },
+  };
+  gateway = new Gateway(ctx);
+  const gw = gateway;
+  const health = (): Health => ({
+    status: closing ? 'closing' : 'ok',
+    connections: gw.size,
+    rooms: rooms.size,
+    sessions: sessions(),
+    uptime: Math.round((Date.now() - startedAt) / 1000),
+  });
+  const server = createServer(createHttpHandler(config, metrics, health, log));
+  server.on('upgrade', (req, socket, head) => gw.upgrade(req, socket, head));
+
+  const stopParts = (): void => {
+    ctx.heartbeat.stop();
+    hub.stop();
+    retention.stop();
+    ctx.scheduler.stop();
+  };
+  try {
+    await listen(server, config.port, config.host);
+  } catch (err) {
+    stopParts();
+    throw err;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const host = connectable(config.host);
+  const url = `http://${host}:${port}`;
+  const wsUrl = `ws://${host}:${port}/chat`;
+  announce(log, config, port, url, wsUrl);
+
+  let closed: Promise<void> | undefined;
+  const shutdown = async (): Promise<void> => {
+    closing = true;
+    log.info({ connections: gw.size }, 'shutting down');
+    const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const deadline = delay(config.shutdownTimeoutMs);
+    await Promise.race([gw.idle(), deadline]);
+    ctx.scheduler.flushAll();
+    const all = gw.closeAll();
+    if ((await Promise.race([all.then(() => true), deadline.then(() => false)])) === false) {
+      log.warn({ connections: gw.size }, 'shutdown timed out; cutting remaining sockets');
+      gw.terminateAll();
+      await all;
+    }
+    stopParts();
+    server.closeAllConnections();
+    await serverClosed;
+    log.info({ uptime: health().uptime }, 'relay closed');
+  };
+  return {
+    port,
+    host,
+    url,
+    wsUrl,
+    close: () => (closed ??= shutdown()),
+  };
+}

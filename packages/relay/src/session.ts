@@ -1,0 +1,86 @@
+/**
+ * Users and sessions. A user is who the relay says someone is (an anonymous
+ * nickname, or a token subject); a session is one user's presence that
+ * survives reconnects: its rooms, its resume secret, and the connection (peer)
+ * it is attached to, or none while it waits to be resumed.
+ */
+import type { Member } from '@parley/protocol';
+import { TYPING_THROTTLE_MS } from '@parley/protocol';
+import type { Outbound } from './outbound.js';
+
+/** The endpoint a session is attached to: a protocol connection or a plain seed client. */
+export interface Peer {
+  /** `chat` for `/chat`, `seed` for `/ws/<nickname>`. */
+  readonly kind: 'chat' | 'seed';
+  /** Queues an envelope for this connection. */
+  deliver(out: Outbound): void;
+  /** Closes the connection with a close code; `label` names the reason in logs and metrics. */
+  close(code: number, reason: string, label: string): void;
+}
+
+/** Someone the relay knows: one or more sessions under one id. */
+export interface User {
+  readonly member: Member;
+  /** Anonymous nickname (one session at a time) or token subject (any number of sessions). */
+  readonly anonymous: boolean;
+  /** The nickname uniqueness key of the display name (`nicknameKey`). */
+  readonly key: string;
+  readonly sessions: Set<Session>;
+}
+
+/**
+ * @example
+ * ```ts
+ * const session = new Session('s_x.1', user, 'chat');
+ * session.rooms.set('lobby', 41); // joined when the room's seq was 41
+ * ```
+ */
+export class Session {
+  /** Rooms the session is in, each with the room's `seq` when it joined. */
+  readonly rooms = new Map<string, number>();
+  /** The resume secret (chat sessions only). */
+  resume: string | undefined;
+  /** The attached connection, or `null` while waiting to be resumed. */
+  peer: Peer | null = null;
+  /** Ends the session when the resume window passes. */
+  expiry: NodeJS.Timeout | undefined;
+  /** When the session's token expires (ms since the epoch), for token sessions. */
+  tokenExpiresAt: number | undefined;
+  /** Rooms the token allows; `undefined` allows all. */
+  allowedRooms: ReadonlySet<string> | undefined;
+  /** Whether the session has ended for good. */
+  ended = false;
+  private readonly typedAt = new Map<string, number>();
+
+  constructor(
+    readonly id: string,
+    readonly user: User,
+    readonly kind: 'chat' | 'seed',
+  ) {}
+
+  /** Whether the session may enter `room` under its token. */
+  mayEnter(room: string): boolean {
+    return this.allowedRooms === undefined || this.allowedRooms.has(room);
+  }
+
+  /**
+   * Whether a typing event should be relayed now: a start at most once per
+   * {@link TYPING_THROTTLE_MS} per room, a stop always.
+   */
+  mayRelayTyping(room: string, on: boolean, now: number): boolean {
+    if (!on) {
+      this.typedAt.delete(room);
+      return true;
+    }
+    const last = this.typedAt.get(room);
+    if (last !== undefined && now - last < TYPING_THROTTLE_MS) return false;
+    this.typedAt.set(room, now);
+    return true;
+  }
+
+  /** Forgets per-room state when the session leaves the room. */
+  forgetRoom(room: string): void {
+    this.rooms.delete(room);
+    this.typedAt.delete(room);
+  }
+}

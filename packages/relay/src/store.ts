@@ -1,0 +1,89 @@
+/**
+ * Where messages live: the relay's storage interface. The in-memory
+ * {@link MemoryStore} is the default; a shared store (Redis) can implement the
+ * same interface so several relays serve the same rooms.
+ *
+ * Every method may answer synchronously or with a promise. Implementations
+ * must assign `seq`s atomically: two appends to one room never get the same
+ * `seq`, and `seq`s grow by exactly one.
+ */
+import type { DirectMessage, RoomMessage } from '@parley/protocol';
+import type { SeqGap } from './seq-log.js';
+
+/** A value, or a promise of it. */
+export type Awaitable<T> = T | Promise<T>;
+
+/** What an `ack` says: the accepted message's id, `seq` and time. */
+export interface AckInfo {
+  id: string;
+  seq: number;
+  ts: number;
+}
+
+/** A room message before the store gives it a `seq`. */
+export type RoomDraft = Omit<RoomMessage, 'seq'>;
+
+/** A direct message before the store gives it each inbox's `seq`. */
+export type DirectDraft = Omit<DirectMessage, 'seq'>;
+
+/** The outcome of an append: the ack, and the stored message unless it was a duplicate. */
+export interface RoomAppend {
+  ack: AckInfo;
+  /** Absent when `(user, cid)` had been accepted before: nothing new was stored. */
+  message?: RoomMessage;
+}
+
+/** The outcome of a direct append: the ack (sender's inbox `seq`) and each inbox's copy. */
+export interface DirectAppend {
+  ack: AckInfo;
+  /** The addressee's copy (and the sender's when they are the same user); absent for a duplicate. */
+  recipientCopy?: DirectMessage;
+  /** The sender's copy; absent for a duplicate or a message to oneself. */
+  senderCopy?: DirectMessage;
+}
+
+/** Messages after a cursor, oldest first, after a gap when history no longer reaches back. */
+export interface Replay<T> {
+  gap?: SeqGap;
+  messages: T[];
+}
+
+/** A history page, newest first. */
+export interface Page<T> {
+  messages: T[];
+  more: boolean;
+}
+
+/**
+ * @example
+ * ```ts
+ * const { ack, message } = await store.appendRoom(draft, 'ada', 'c1');
+ * if (message) broker.toRoom(message.room, new Outbound(message));
+ * ```
+ */
+export interface Store {
+  /**
+   * Assigns the room's next `seq`, stores the message and remembers `(user, cid)`.
+   * When `(user, cid)` was accepted before (and is still retained), stores
+   * nothing and answers the original ack.
+   */
+  appendRoom(draft: RoomDraft, user: string, cid: string): Awaitable<RoomAppend>;
+  /** Stores a direct message in the addressee's and the sender's inbox, idempotently as above. */
+  appendDirect(draft: DirectDraft, cid: string): Awaitable<DirectAppend>;
+  /** The room's latest `seq` (0 when none). */
+  roomSeq(room: string): Awaitable<number>;
+  /** The inbox's latest `seq` (0 when none). */
+  inboxSeq(user: string): Awaitable<number>;
+  /** Room messages after `since`. */
+  replayRoom(room: string, since: number): Awaitable<Replay<RoomMessage>>;
+  /** Inbox messages after `since`. */
+  replayInbox(user: string, since: number): Awaitable<Replay<DirectMessage>>;
+  /** Room messages below `before`, newest first. */
+  pageRoom(room: string, before: number | undefined, limit: number): Awaitable<Page<RoomMessage>>;
+  /** Inbox messages below `before`, newest first. */
+  pageInbox(user: string, before: number | undefined, limit: number): Awaitable<Page<DirectMessage>>;
+  /** Forgets a room's history (nobody is in it and nobody can resume into it). */
+  dropRoom(room: string): Awaitable<void>;
+  /** Forgets a user's inbox (the user left and can no longer resume). */
+  dropInbox(user: string): Awaitable<void>;
+}
