@@ -2,7 +2,7 @@
  * Reconnect delays: exponential backoff with full jitter.
  */
 import type { BackoffOptions } from './types.js';
-import { DEFAULTS } from './constants.js';
+import { BACKOFF_BASE, BACKOFF_CAP, BACKOFF_FACTOR } from './constants.js';
 
 /**
  * The delay before reconnect attempt number `attempt` (0 for the first retry),
@@ -21,6 +21,6 @@ import { DEFAULTS } from './constants.js';
  * ```
  */
 export function backoff(attempt: number, options: BackoffOptions = {}, random: () => number = Math.random): number {
-  const { base = DEFAULTS.backoff.base, cap = DEFAULTS.backoff.cap, factor = DEFAULTS.backoff.factor } = options;
+  const { base = BACKOFF_BASE, cap = BACKOFF_CAP, factor = BACKOFF_FACTOR } = options;
   return Math.floor(random() * Math.min(cap, base * factor ** attempt));
 }

@@ -6,8 +6,7 @@
  *
  * @example
  * ```ts
- * import { DEFAULTS, ClientErrorCode } from '@parley/client';
- * console.log(DEFAULTS.backoff.cap); // 30000
+ * import { ClientErrorCode } from '@parley/client';
  * client.send('lobby', 'hi').catch((e) => e.code === ClientErrorCode.OutboxFull && showFullWarning());
  * ```
  */
@@ -19,27 +18,34 @@ import {
   ErrorCode,
 } from '@parley/protocol';
 
-/** Defaults of {@link ClientOptions}, documented in the package README. */
-export const DEFAULTS = {
-  /** Reconnect delays: full jitter in [0, min(cap, base * factor^attempt)] ms; the count resets after `resetAfter` ms open. */
-  backoff: { base: 500, cap: 30_000, factor: 2, resetAfter: 10_000 },
-  /** Sends that may wait for their ack. */
-  outboxLimit: 100,
-  /** App-level ping interval while no frame arrives, ms (the relay's `welcome.limits.ping` replaces it). */
-  pingInterval: DEFAULT_PING_INTERVAL_MS,
-  /** Silence after a ping that marks the socket dead, ms (the relay's `welcome.limits.pingTimeout` replaces it). */
-  pingTimeout: DEFAULT_PING_TIMEOUT_MS,
-  /** How long `history()` and `members()` wait for their answer, ms. */
-  requestTimeout: 10_000,
-  /** Storage key prefix. */
-  storageKey: 'parley',
-  /** Ids remembered to drop redelivered messages (besides the per-room `seq` cursor). */
-  seenIds: 256,
-  /** Sends the client lets out at once, kept under the relay's burst so a flushed outbox is not rate limited. */
-  sendBurst: DEFAULT_RATE_BURST - 10,
-  /** Sends per second the client lets out after the burst (the relay's sustained rate). */
-  sendRate: DEFAULT_RATE_PER_SECOND,
-} as const;
+// Defaults of ClientOptions, documented in the package README. Plain constants so the minifier inlines them.
+
+/** Upper bound of the first reconnect delay, ms (`backoff.base`). */
+export const BACKOFF_BASE = 500;
+/** Largest reconnect delay, ms (`backoff.cap`). */
+export const BACKOFF_CAP = 30_000;
+/** Growth of the delay bound per failed attempt (`backoff.factor`). */
+export const BACKOFF_FACTOR = 2;
+/** A connection open this long resets the attempt count, ms (`backoff.resetAfter`). */
+export const BACKOFF_RESET_AFTER = 10_000;
+/** Sends that may wait for their ack (`outboxLimit`). */
+export const OUTBOX_LIMIT = 100;
+/** App-level ping interval while no frame arrives, ms (`pingInterval`; the relay's `welcome.limits.ping` replaces it). */
+export const PING_INTERVAL = DEFAULT_PING_INTERVAL_MS;
+/** Silence after a ping that marks the socket dead, ms (`pingTimeout`; `welcome.limits.pingTimeout` replaces it). */
+export const PING_TIMEOUT = DEFAULT_PING_TIMEOUT_MS;
+/** How long `history()` and `members()` wait for their answer, ms (`requestTimeout`). */
+export const REQUEST_TIMEOUT = 10_000;
+/** Storage key (`storageKey`). */
+export const STORAGE_KEY = 'parley';
+/** Ids remembered to drop redelivered messages (besides the per-room `seq` cursor). */
+export const SEEN_IDS = 256;
+/** Sends the client lets out at once, kept under the relay's burst so a flushed outbox is not rate limited. */
+export const SEND_BURST = DEFAULT_RATE_BURST - 10;
+/** Sends per second the client lets out after the burst (the relay's sustained rate). */
+export const SEND_RATE = DEFAULT_RATE_PER_SECOND;
+/** Delay before sending again what the relay refused as rate limited or unavailable, ms. */
+export const RETRY_SEND_DELAY = 1000;
 
 /** Codes the client itself uses in {@link ClientErrorEvent} (besides the protocol's `ErrorCode`s). */
 export const ClientErrorCode = {
@@ -56,9 +62,6 @@ export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorC
 
 /** Refusals of a send that mean "try again later": the entry stays in the outbox and is sent again. */
 export const RETRY_SEND: readonly string[] = [ErrorCode.RateLimited, ErrorCode.Unavailable, ErrorCode.Internal];
-
-/** A refused hello that the relay answers by closing with a retryable code (a fresh token is fetched). */
-export const RETRY_HELLO: readonly string[] = [ErrorCode.TokenExpired];
 
 /** Reasons in `status` events that do not come from a close code. */
 export const Reason = {

@@ -1,5 +1,5 @@
 export * from './types.js';
 export { createClient } from './client.js';
 export { backoff } from './backoff.js';
-export { ParleyError } from './errors.js';
-export { DEFAULTS, ClientErrorCode, Reason } from './constants.js';
+export type { ParleyError } from './errors.js';
+export type { ClientErrorCode } from './constants.js';

@@ -3,29 +3,28 @@
  */
 
 /**
- * Calls `online` when the browser regains the network, `offline` when it
- * loses it, and `visible` when the page is shown again. Returns the function
- * that stops listening. Does nothing outside a browser (no `window`/`document`).
+ * Calls `wake` when the browser regains the network or the page is shown
+ * again, and `pause` when the browser goes offline. Returns the function that
+ * stops listening. Does nothing outside a browser (no `document`).
  *
  * @example
  * ```ts
- * const stop = watchNetwork(() => retryNow(), () => pause(), () => checkSocket());
+ * const stop = watchNetwork(() => retryNowOrCheckTheSocket(), () => pauseRetries());
  * stop();
  * ```
  */
-export function watchNetwork(online: () => void, offline: () => void, visible: () => void): () => void {
+export function watchNetwork(wake: () => void, pause: () => void): () => void {
   const w = globalThis as any;
   const d = w.document;
-  if (!w.addEventListener || !d) return () => {};
-  const onVisibility = () => d.visibilityState === 'visible' && visible();
-  w.addEventListener('online', online);
-  w.addEventListener('offline', offline);
-  d.addEventListener('visibilitychange', onVisibility);
-  return () => {
-    w.removeEventListener('online', online);
-    w.removeEventListener('offline', offline);
-    d.removeEventListener('visibilitychange', onVisibility);
+  const visible = () => d.visibilityState === 'visible' && wake();
+  const listen = (method: 'addEventListener' | 'removeEventListener') => {
+    if (!d) return;
+    w[method]('online', wake);
+    w[method]('offline', pause);
+    d[method]('visibilitychange', visible);
   };
+  listen('addEventListener');
+  return () => listen('removeEventListener');
 }
 
 /** Whether the browser says it is offline (never true outside a browser). */

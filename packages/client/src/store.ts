@@ -9,17 +9,15 @@ export interface Saved {
   resume?: string;
   /** Rooms the client is in. */
   rooms: string[];
-  /** Last delivered `seq` per room. */
+  /** Last delivered `seq` per room; the key `''` is the private inbox. */
   cursors: Record<string, number>;
-  /** Last delivered private-inbox `seq`. */
-  inbox?: number;
   /** Sends not yet acknowledged. */
   outbox: OutboxEntry[];
 }
 
 /**
  * The storage the client uses when none is given: `sessionStorage` when the
- * page may use it (it throws in some sandboxed iframes), else none.
+ * page may use it (it is missing in Node and throws in some sandboxed iframes), else none.
  *
  * @example
  * ```ts
@@ -28,9 +26,9 @@ export interface Saved {
  */
 export function defaultStorage(): StorageLike | null {
   try {
-    return (globalThis as any).sessionStorage ?? null;
+    return sessionStorage;
   } catch {
-    return null;
+    return null; // not a browser, or a sandboxed frame that may not use it
   }
 }
 
@@ -43,12 +41,13 @@ export function defaultStorage(): StorageLike | null {
  * ```
  */
 export function load(storage: StorageLike | null, key: string): Saved {
+  let saved = {};
   try {
-    const s = JSON.parse(storage?.getItem(key) ?? '{}');
-    return { rooms: [], cursors: {}, outbox: [], ...s };
+    saved = JSON.parse(storage?.getItem(key) ?? '{}');
   } catch {
-    return { rooms: [], cursors: {}, outbox: [] };
+    // damaged: start empty
   }
+  return { rooms: [], cursors: {}, outbox: [], ...saved };
 }
 
 /**

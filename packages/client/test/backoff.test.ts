@@ -1,10 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoff, DEFAULTS } from '../src/index.js';
+import { backoff } from '../src/index.js';
+import { BACKOFF_BASE, BACKOFF_CAP, BACKOFF_FACTOR, BACKOFF_RESET_AFTER } from '../src/constants.js';
 
 describe('backoff', () => {
   it('draws the first delay from [0, base] with the documented defaults (base 500, cap 30000, factor 2)', () => {
-    assert.deepEqual(DEFAULTS.backoff, { base: 500, cap: 30_000, factor: 2, resetAfter: 10_000 });
+    assert.deepEqual([BACKOFF_BASE, BACKOFF_CAP, BACKOFF_FACTOR, BACKOFF_RESET_AFTER], [500, 30_000, 2, 10_000]);
     assert.equal(backoff(0, {}, () => 0), 0);
     assert.equal(backoff(0, {}, () => 0.999999), 499);
     for (let i = 0; i < 200; i++) {
@@ -20,7 +21,7 @@ describe('backoff', () => {
 
   it('never exceeds the cap, even for huge attempt counts', () => {
     for (const attempt of [10, 50, 1000, 1e6]) {
-      for (let i = 0; i < 50; i++) assert.ok(backoff(attempt) <= DEFAULTS.backoff.cap);
+      for (let i = 0; i < 50; i++) assert.ok(backoff(attempt) <= BACKOFF_CAP);
     }
   });
 

@@ -3,7 +3,7 @@
  */
 import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClient, ParleyError, State, type ClientOptions, type ParleyClient } from '../src/index.js';
+import { createClient, State, type ClientOptions, type ParleyClient, type ParleyError } from '../src/index.js';
 import { fakeSockets, msg, welcome } from './fake-socket.js';
 import { memoryStorage, next, sleep, until } from './wait.js';
 
@@ -99,21 +99,28 @@ describe('delivery', () => {
     t.client.connect();
     const direct = (seq: number) => ({ type: 'direct', id: `d_${seq}`, seq, ts: 1, from: 'grace', name: 'grace', to: 'ada', text: `d${seq}` });
     openSession(t, welcome({ inbox: 0 })).receive(direct(1), direct(1), direct(2));
-    const socket = await reconnect(t);
+    const socket = await reconnect(t, welcome({ inbox: 3 }));
     assert.equal(socket.sent[0].inbox, 2);
     socket.receive(direct(2), direct(3));
     assert.deepEqual(got, ['d1', 'd2', 'd3']);
   });
 
-  it('emits members on welcome and keeps them current from presence', () => {
+  it('emits members with the full list on welcome and on joined, and passes presence on', () => {
     const t = setup();
-    const seen: string[][] = [];
-    t.client.on('members', (e) => seen.push(e.members.map((m) => m.id)));
+    const seen: Array<[string, string[]]> = [];
+    const presence: string[] = [];
+    t.client.on('members', (e) => seen.push([e.room, e.members.map((m) => m.id)]));
+    t.client.on('presence', (p) => presence.push(`${p.event} ${p.user.id}`));
     t.client.connect();
     const socket = openSession(t);
     socket.receive({ type: 'presence', room: 'lobby', event: 'join', user: { id: 'grace', name: 'grace' } });
-    socket.receive({ type: 'presence', room: 'lobby', event: 'leave', user: { id: 'ada', name: 'ada' } });
-    assert.deepEqual(seen, [['ada'], ['ada', 'grace'], ['grace']]);
+    t.client.join('dev');
+    socket.receive({ type: 'joined', room: 'dev', seq: 0, members: [{ id: 'ada', name: 'ada' }, { id: 'bob', name: 'bob' }] });
+    assert.deepEqual(seen, [
+      ['lobby', ['ada']],
+      ['dev', ['ada', 'bob']],
+    ]);
+    assert.deepEqual(presence, ['join grace']);
   });
 
   it('joins and leaves rooms, remembering them for the next hello', async () => {
@@ -153,7 +160,7 @@ describe('delivery', () => {
     const socket = openSession(t);
     const refused = t.client.members('nowhere');
     socket.receive({ type: 'error', code: 'not_in_room', message: 'join first', ref: socket.sentOf('members')[0].qid });
-    await assert.rejects(refused, (e: ParleyError) => e instanceof ParleyError && e.code === 'not_in_room');
+    await assert.rejects(refused, (e: ParleyError) => e instanceof Error && e.name === 'ParleyError' && e.code === 'not_in_room' && e.ref !== undefined);
     await assert.rejects(t.client.history(null), { code: 'timeout' });
   });
 });
@@ -213,7 +220,7 @@ describe('outbox', () => {
     const t = setup({ outboxLimit: 2 });
     t.client.send('lobby', 'a');
     t.client.send('lobby', 'b');
-    await assert.rejects(t.client.send('lobby', 'c'), (e: ParleyError) => e instanceof ParleyError && e.code === 'outbox_full');
+    await assert.rejects(t.client.send('lobby', 'c'), (e: ParleyError) => e instanceof Error && e.name === 'ParleyError' && e.code === 'outbox_full');
     assert.deepEqual(t.client.outbox.map((e) => e.text), ['a', 'b']);
   });
 
@@ -269,7 +276,7 @@ describe('outbox', () => {
     t.client.connect();
     openSession(t).receive(msg(1), msg(2), msg(3));
     const socket = await reconnect(t, welcome({ rooms: [{ room: 'lobby', seq: 0 }] }));
-    socket.receive(msg(1, 'new1', 'lobby', 'm_lobby_1'));
+    socket.receive(msg(1, 'new1', 'lobby', 'm_restarted_1'));
     assert.deepEqual(t.texts, ['m1', 'm2', 'm3', 'new1']);
   });
 });

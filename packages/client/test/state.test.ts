@@ -157,7 +157,7 @@ describe('state machine', () => {
     socket.open();
     const error = next(t.client, 'error');
     socket.receive({ type: 'error', code: 'nickname_taken', message: 'taken', ref: 'hello' });
-    assert.deepEqual(await error, { code: 'nickname_taken', message: 'taken', ref: 'hello' });
+    assert.deepEqual(await error, { type: 'error', code: 'nickname_taken', message: 'taken', ref: 'hello' });
     assert.equal(t.client.state, State.Closed);
     assert.deepEqual(t.statuses.at(-1), { from: State.Connecting, to: State.Closed, reason: 'nickname_taken', code: 1000 });
     await sleep(60);
