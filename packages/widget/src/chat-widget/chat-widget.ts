@@ -156,6 +156,7 @@ export class ChatWidget extends LitElement {
   /** Nickname the visitor typed in the prompt (wins over the attribute). */
   private chosenNick = '';
   private asked = false;
+  private wasAsking = false;
   private focusNext: 'panel' | 'launcher' | '' = '';
   private unfollow: (() => void) | undefined;
   private url = '';
@@ -243,8 +244,12 @@ export class ChatWidget extends LitElement {
     const settings = ['relay', 'room', 'nickname', 'token', 'tokenProvider'] as const;
     if (this.hasUpdated && settings.some((p) => changed.has(p))) this.restart();
     if (changed.has('opened')) this.store.setVisible(this.opened);
+    const asking = this.asking;
+    // the prompt was answered: its field goes away, so focus moves on to the composer
+    if (this.wasAsking && !asking && this.opened) this.focusNext = 'panel';
+    this.wasAsking = asking;
     const justOpened = changed.has('opened') && this.opened;
-    if (this.sticky.before(this.opened && !this.asking ? this.store.conversations.get(this.store.active) : undefined, justOpened)) {
+    if (this.sticky.before(this.opened && !asking ? this.store.conversations.get(this.store.active) : undefined, justOpened)) {
       this.pill = true;
     }
   }

@@ -61,7 +61,7 @@ export const en: Strings = {
   messageLabel: 'Message',
   placeholder: 'Write a message…',
   send: 'Send',
-  counter: (left) => (left >= 0 ? `${left} characters left` : `${-left} characters too many`),
+  counter: (left) => (left >= 0 ? `Characters left: ${left}` : `Over the limit by ${-left}`),
 
   sendErrors: {
     text_too_long: 'The message is too long.',
