@@ -1,0 +1,170 @@
+import { CloseCode, ErrorCode } from '@parley/protocol';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, describe, test } from 'node:test';
+import { Harness, get, sleep } from './helpers.js';
+
+describe('limits and bad input', () => {
+  const h = new Harness();
+  after(() => h.close());
+
+  test('closes with 1009 a frame over maxPayload', async () => {
+    const relay = await h.relay({ maxPayload: 65_536 });
+    const c = await h.chat(relay, { nick: 'big' });
+    c.send('x'.repeat(65_537));
+    assert.equal((await c.closedWithin()).code, CloseCode.MessageTooBig);
+  });
+
+  test('accepts frames in all three RFC 6455 length forms below maxPayload', async () => {
+    const relay = await h.relay({ maxPayload: 262_144 });
+    const c = await h.chat(relay, { nick: 'forms', rooms: [{ room: 'f', since: 0 }] });
+    // 7-bit (< 126 bytes), 16-bit (< 64 KiB) and 64-bit (> 64 KiB) payload lengths.
+    c.send({ type: 'ping', ts: 1 });
+    await c.next('pong');
+    c.send({ type: 'send', room: 'f', text: 'y'.repeat(3000), cid: 'c16' });
+    await c.next('ack');
+    const batch = Array.from({ length: 20 }, (_, i) => JSON.stringify({ type: 'send', room: 'f', text: 'z'.repeat(3900), cid: `c64-${i}` })).join('\n');
+    assert.ok(Buffer.byteLength(batch) > 65_535);
+    c.send(batch);
+    for (let i = 0; i < 20; i++) assert.equal((await c.next('ack')).cid, `c64-${i}`);
+  });
+
+  test('refuses a text over maxTextLength with text_too_long and the cid', async () => {
+    const relay = await h.relay({ maxTextLength: 10 });
+    const c = await h.chat(relay, { nick: 'long', rooms: [{ room: 't', since: 0 }] });
+    c.send({ type: 'send', room: 't', text: '12345678901', cid: 'c1' });
+    const e = await c.next('error');
+    assert.deepEqual([e.code, e.ref], [ErrorCode.TextTooLong, 'c1']);
+    c.send({ type: 'send', room: 't', text: '😀'.repeat(10), cid: 'c2' });
+    assert.equal((await c.next('ack')).cid, 'c2', 'counts code points, not UTF-16 units');
+    c.send({ type: 'send', room: 't', text: 'x'.repeat(4001), cid: 'c3' });
+    assert.equal((await c.next('error')).code, ErrorCode.TextTooLong);
+  });
+
+  test('answers malformed input with an error naming the code and the cid', async () => {
+    const relay = await h.relay();
+    const c = await h.chat(relay, { nick: 'bad' });
+    const cases: Array<[string, string, string | undefined]> = [
+      ['{not json', ErrorCode.BadJson, undefined],
+      ['', ErrorCode.BadJson, undefined],
+      ['[1,2]', ErrorCode.BadEnvelope, undefined],
+      ['{"type":7}', ErrorCode.BadEnvelope, undefined],
+      ['{"type":"explode","cid":"c1"}', ErrorCode.UnknownType, 'c1'],
+      ['{"type":"send","room":"lobby","text":5,"cid":"c2"}', ErrorCode.BadField, 'c2'],
+      ['{"type":"send","room":"lobby","cid":"c3"}', ErrorCode.BadField, 'c3'],
+      ['{"type":"history","qid":"q1","limit":5000}', ErrorCode.BadField, 'q1'],
+      [JSON.stringify({ type: 'send', room: 'lobby', text: 'hi', cid: 'x'.repeat(65) }), ErrorCode.BadField, undefined],
+    ];
+    for (const [frame, code, ref] of cases) {
+      c.send(frame);
+      const e = await c.next('error');
+      assert.deepEqual([e.code, e.ref], [code, ref], frame.slice(0, 60));
+    }
+    c.ws.send(Buffer.from('{"type":"ping"}'), { binary: true });
+    assert.equal((await c.next('error')).code, ErrorCode.BadJson);
+    c.send(Array.from({ length: 65 }, () => '{"type":"ping"}').join('\n'));
+    assert.equal((await c.next('error')).code, ErrorCode.FrameTooLarge);
+  });
+
+  test('closes with 4501 after abuseStrikes invalid envelopes', async () => {
+    const relay = await h.relay({ abuseStrikes: 5 });
+    const c = await h.chat(relay, { nick: 'abuser' });
+    for (let i = 0; i < 5; i++) c.send('nope');
+    assert.equal((await c.closedWithin()).code, CloseCode.ProtocolAbuse);
+    assert.equal(c.received.filter((e) => e.type === 'error').length, 5);
+  });
+
+  test('allows a burst, then refuses with rate_limited and the cid, then refills at the steady rate', async () => {
+    const relay = await h.relay({ rateBurst: 5, ratePerSecond: 20 });
+    const c = await h.chat(relay, { nick: 'fast', rooms: [{ room: 'r', since: 0 }] });
+    await sleep(300); // the hello used a token: let the bucket refill
+    for (let i = 0; i < 7; i++) c.send({ type: 'send', room: 'r', text: 'x', cid: `r${i}` });
+    const acks = [];
+    for (let i = 0; i < 5; i++) acks.push((await c.next('ack')).cid);
+    assert.deepEqual(acks, ['r0', 'r1', 'r2', 'r3', 'r4']);
+    const e = await c.next('error');
+    assert.deepEqual([e.code, e.ref], [ErrorCode.RateLimited, 'r5']);
+    await sleep(150);
+    c.send({ type: 'send', room: 'r', text: 'x', cid: 'later' });
+    assert.equal((await c.next('ack')).cid, 'later');
+  });
+
+  test('closes with 4004 a connection that keeps sending past its rate', async () => {
+    const relay = await h.relay({ rateBurst: 2, ratePerSecond: 1, abuseStrikes: 3 });
+    const c = await h.chat(relay, { nick: 'flood' });
+    for (let i = 0; i < 8; i++) c.send({ type: 'ping' });
+    assert.equal((await c.closedWithin()).code, CloseCode.RateLimited);
+  });
+
+  test('closes with 4006 a connection past maxConnectionsPerIp, and counts a closed one back', async () => {
+    const relay = await h.relay({ maxConnectionsPerIp: 2 });
+    const a = await h.open(relay.wsUrl);
+    await h.open(relay.wsUrl);
+    const third = await h.open(relay.wsUrl);
+    assert.equal((await third.closedWithin()).code, CloseCode.TooManyConnections);
+    await a.close();
+    await sleep(50);
+    const fourth = await h.open(relay.wsUrl);
+    await fourth.hello({ nick: 'room-again' });
+  });
+
+  test('cuts off a reader whose send buffer passes sendBufferBytes with 4001', async () => {
+    const relay = await h.relay({ sendBufferBytes: 65_536, rateBurst: 10_000, ratePerSecond: 10_000 });
+    const slow = await h.chat(relay, { nick: 'slow', rooms: [{ room: 's', since: 0 }] });
+    const fast = await h.chat(relay, { nick: 'fast', rooms: [{ room: 's', since: 0 }] });
+    const socket = (slow.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    socket.pause();
+    const text = 'w'.repeat(4000);
+    let n = 0;
+    // Batches small enough for the fast reader's own cap; enough of them to fill the kernel's buffers too.
+    for (let round = 0; round < 1000; round++) {
+      const batch = Array.from({ length: 10 }, () => JSON.stringify({ type: 'send', room: 's', text, cid: `s${n++}` })).join('\n');
+      fast.send(batch);
+      await fast.next('ack', (a) => a.cid === `s${n - 1}`, 10_000);
+      if (round % 10 !== 9) continue;
+      const health = JSON.parse((await get(relay, '/healthz')).text) as { connections: number };
+      if (health.connections < 2) break;
+    }
+    const metrics = (await get(relay, '/metrics')).text;
+    assert.match(metrics, /parley_closes_total\{reason="slow_consumer"\} 1/);
+    socket.resume();
+    assert.equal((await slow.closedWithin(10_000)).code, CloseCode.SlowConsumer);
+    fast.send({ type: 'ping' });
+    await fast.next('pong');
+  });
+
+  test('terminates a peer that stops answering WebSocket pings with 4000', async () => {
+    const relay = await h.relay({ pingIntervalMs: 100 });
+    const c = await h.open(relay.wsUrl, 'parley.v1', { autoPong: false });
+    await c.hello({ nick: 'mute' });
+    const started = Date.now();
+    assert.equal((await c.closedWithin()).code, CloseCode.HeartbeatTimeout);
+    assert.ok(Date.now() - started < 1500, 'within a few intervals');
+  });
+
+  test('keeps a peer that answers pings', async () => {
+    const relay = await h.relay({ pingIntervalMs: 100 });
+    const c = await h.chat(relay, { nick: 'alive' });
+    await sleep(500);
+    c.send({ type: 'ping' });
+    await c.next('pong');
+  });
+
+  test('survives random garbage from many clients and keeps serving', async () => {
+    const relay = await h.relay({ abuseStrikes: 1000, rateBurst: 1000 });
+    const clients = await Promise.all([1, 2, 3].map(() => h.open(relay.wsUrl)));
+    for (const c of clients) {
+      for (let i = 0; i < 50; i++) {
+        const junk = randomBytes(1 + (i % 40));
+        if (i % 3 === 0) c.ws.send(junk, { binary: true });
+        else c.send(JSON.stringify({ type: ['hello', 'send', 'dm', 'join', 'history'][i % 5], nick: junk.toString('latin1'), room: i, text: null, cid: {}, rooms: 'x' }));
+      }
+      c.send('{"type":"hello","nick":' + '['.repeat(5000) + ']'.repeat(5000) + '}');
+    }
+    await sleep(200);
+    const ok = await h.chat(relay, { nick: 'survivor' });
+    ok.send({ type: 'ping' });
+    await ok.next('pong');
+    assert.equal((await get(relay, '/healthz')).status, 200);
+  });
+});

@@ -1,0 +1,118 @@
+import { CloseCode } from '@parley/protocol';
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { RelayHandle } from '../src/index.js';
+import { Harness, get, sleep } from './helpers.js';
+
+describe('seed profile (plain WebSocket clients)', () => {
+  const h = new Harness();
+  let relay: RelayHandle;
+  let base: string;
+  before(async () => {
+    relay = await h.relay();
+    base = relay.url.replace(/^http/, 'ws');
+  });
+  after(() => h.close());
+
+  const plain = (path: string) => h.open(base + path, []);
+
+  test('/ws echoes text as text and binary as binary', async () => {
+    const c = await plain('/ws');
+    c.send('hello there');
+    assert.equal(await c.nextFrame(), 'hello there');
+    const bytes = Buffer.from([0, 1, 2, 255]);
+    c.ws.send(bytes, { binary: true });
+    assert.deepEqual(await c.nextFrame(), bytes);
+  });
+
+  test('/ws echoes frames in all three RFC 6455 length forms', async () => {
+    const c = await plain('/ws');
+    for (const size of [100, 1000, 70_000]) {
+      const text = 'e'.repeat(size);
+      c.send(text);
+      assert.equal(await c.nextFrame(), text);
+    }
+  });
+
+  test('/ws/<nickname> delivers each text to every other member as exactly {"sender","msg"}', async () => {
+    const ada = await plain('/ws/ada');
+    const bob = await plain('/ws/bob');
+    await sleep(50);
+    ada.send('hi "bob" \\ </script>');
+    assert.equal(await bob.nextFrame(), '{"sender":"ada","msg":"hi \\"bob\\" \\\\ </script>"}');
+    await sleep(100);
+    assert.equal(ada.frames.length, 0, 'the sender does not get its own message back');
+  });
+
+  test('puts plain and protocol clients in the same default room', async () => {
+    const proto = await h.chat(relay, { nick: 'proto', rooms: [{ room: 'lobby', since: 0 }] });
+    const carl = await plain('/ws/carl');
+    const joined = await proto.next('presence', (p) => (p.user as { id: string }).id === 'carl');
+    assert.equal(joined.event, 'join');
+    carl.send('from plain');
+    const m = await proto.next('msg', (x) => x.from === 'carl');
+    assert.deepEqual([m.room, m.name, m.text], ['lobby', 'carl', 'from plain']);
+    proto.send({ type: 'send', room: 'lobby', text: 'from protocol', cid: 'p1' });
+    assert.equal(await carl.nextFrame(), '{"sender":"proto","msg":"from protocol"}');
+  });
+
+  test('never batches frames to plain clients: one message per frame', async () => {
+    const proto = await h.chat(relay, { nick: 'batcher', rooms: [{ room: 'lobby', since: 0 }] });
+    const dora = await plain('/ws/dora');
+    await proto.next('presence', (p) => (p.user as { id: string }).id === 'dora');
+    proto.send([1, 2, 3].map((i) => JSON.stringify({ type: 'send', room: 'lobby', text: `b${i}`, cid: `b${i}` })).join('\n'));
+    const frames = [await dora.nextFrame(), await dora.nextFrame(), await dora.nextFrame()];
+    assert.deepEqual(frames, ['{"sender":"batcher","msg":"b1"}', '{"sender":"batcher","msg":"b2"}', '{"sender":"batcher","msg":"b3"}']);
+  });
+
+  test('sends a {"to_user","msg"} text to that user only', async () => {
+    const erin = await plain('/ws/erin');
+    const finn = await plain('/ws/finn');
+    const gus = await plain('/ws/gus');
+    const proto = await h.chat(relay, { nick: 'hana' });
+    await sleep(50);
+    erin.send(JSON.stringify({ to_user: 'finn', msg: 'secret' }));
+    assert.equal(await finn.nextFrame(), '{"sender":"erin","msg":"secret"}');
+    erin.send(JSON.stringify({ to_user: 'hana', msg: 'to protocol' }));
+    const d = await proto.next('direct');
+    assert.deepEqual([d.from, d.to, d.text], ['erin', 'hana', 'to protocol']);
+    proto.send({ type: 'dm', to: 'finn', text: 'back', cid: 'd1' });
+    assert.equal(await finn.nextFrame(), '{"sender":"hana","msg":"back"}');
+    await sleep(100);
+    assert.ok(!gus.frames.some((f) => String(f).includes('secret') || String(f).includes('back')), 'gus sees no private message');
+  });
+
+  test('closes a plain client whose nickname is taken with 1008 and a readable reason', async () => {
+    await plain('/ws/ivy');
+    const again = await plain('/ws/IVY');
+    const { code, reason } = await again.closedWithin();
+    assert.equal(code, CloseCode.PolicyViolation);
+    assert.match(reason, /taken/);
+  });
+
+  test('frees a plain nickname as soon as the client leaves, announcing the leave', async () => {
+    const proto = await h.chat(relay, { nick: 'watcher', rooms: [{ room: 'lobby', since: 0 }] });
+    const jack = await plain('/ws/jack');
+    await proto.next('presence', (p) => (p.user as { id: string }).id === 'jack' && p.event === 'join');
+    await jack.close();
+    await proto.next('presence', (p) => (p.user as { id: string }).id === 'jack' && p.event === 'leave');
+    await plain('/ws/jack');
+  });
+
+  test('decodes a percent-encoded nickname', async () => {
+    const proto = await h.chat(relay, { nick: 'reader', rooms: [{ room: 'lobby', since: 0 }] });
+    const k = await plain('/ws/' + encodeURIComponent('Kim Lee'));
+    k.send('annyeong');
+    const m = await proto.next('msg', (x) => x.text === 'annyeong');
+    assert.equal(m.name, 'Kim Lee');
+  });
+
+  test('answers a plain HTTP GET to a seed path with 426 and a readable body', async () => {
+    for (const path of ['/ws', '/ws/somebody']) {
+      const r = await get(relay, path);
+      assert.equal(r.status, 426);
+      assert.match(r.text, /WebSocket/);
+      assert.equal(r.headers.get('upgrade'), 'websocket');
+    }
+  });
+});
