@@ -1,0 +1,48 @@
+// The relay drops and comes back: a banner while it is gone, a composer that
+// keeps working (messages queue in the outbox), and each queued message
+// delivered exactly once after the reconnect.
+import { expect } from 'chai';
+import { executeServerCommand } from '@web/test-runner-commands';
+import type { ChatStatusDetail } from '@parley/widget';
+import { $, $$, bubbles, cleanup, connected, sleep, type, unique, until } from './helpers.js';
+
+describe('reconnecting', () => {
+  afterEach(async () => {
+    await executeServerCommand('relay-start');
+    cleanup();
+  });
+
+  it('shows a banner while the relay is gone, queues what is typed, and delivers it once when it is back', async function () {
+    this.timeout(120000);
+    const room = unique('r');
+    const ada = await connected({ room, nickname: unique('ada'), open: true });
+    const bob = await connected({ room, nickname: unique('bob'), open: true });
+    const statuses: string[] = [];
+    ada.addEventListener('chat-status', (e: CustomEvent<ChatStatusDetail>) => statuses.push(e.detail.status));
+    const banner = $(ada, '[part=banner]')!;
+    expect(banner.textContent).to.equal('');
+    expect(getComputedStyle(banner).display).to.equal('none');
+
+    await executeServerCommand('relay-stop');
+    await until(() => banner.textContent!.includes('Reconnecting'), 'the banner appears', 20000);
+    expect(banner.getAttribute('role')).to.equal('status');
+    expect(getComputedStyle(banner).display).to.not.equal('none');
+    expect(statuses).to.include('reconnecting');
+
+    // the composer still works: messages wait in the outbox, shown as sending
+    await type(ada, 'typed while away 1');
+    await type(ada, 'typed while away 2');
+    expect($$(ada, '.msg.own [data-state=sending]')).to.have.length(2);
+    expect(ada.shadowRoot!.querySelector('textarea')!.disabled).to.equal(false);
+
+    await sleep(500);
+    await executeServerCommand('relay-start');
+    await until(() => ada.status === 'open' && bob.status === 'open', 'both reconnect', 60000);
+    await until(() => banner.textContent === '', 'the banner goes away');
+    await until(() => $$(ada, '.msg.own [data-state=sent]').length === 2, 'both are acked', 30000);
+    await until(() => bubbles(bob).filter((t) => t.startsWith('typed while away')).length === 2, 'bob receives them', 30000);
+    await sleep(1500); // anything doubled would have arrived by now
+    expect(bubbles(bob).filter((t) => t.startsWith('typed while away'))).to.deep.equal(['typed while away 1', 'typed while away 2']);
+    expect(bubbles(ada).filter((t) => t.startsWith('typed while away'))).to.deep.equal(['typed while away 1', 'typed while away 2']);
+  });
+});
