@@ -9,7 +9,7 @@
  * process.on('SIGTERM', () => relay.close().then(() => process.exit(0)));
  * ```
  */
-export { createRelay, type RelayHandle } from './relay.js';
+export { createRelay, type RelayHandle, type RelayParts } from './relay.js';
 export { ConfigError, resolveConfig, type RelayConfig } from './config.js';
 export {
   DEFAULT_HOST,

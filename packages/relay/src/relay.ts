@@ -21,7 +21,14 @@ import { RelayMetrics } from './metrics.js';
 import type { RelayOptions } from './options.js';
 import { RoomRetention } from './room-retention.js';
 import { RoomRegistry } from './rooms.js';
+import type { Store } from './store.js';
 import { TokenVerifier } from './token.js';
+
+/** Parts of a relay that can be swapped in code (not from the command line). */
+export interface RelayParts {
+  /** Where messages live. Default: a {@link MemoryStore} bounded by `historyLimit` and `inboxLimit`. */
+  store?: Store;
+}
 
 /** A running relay. */
 export interface RelayHandle {
@@ -74,7 +81,7 @@ function announce(log: Logger, config: RelayConfig, port: number, url: string, w
 }
 
 /**
- * Starts a relay.
+ * Starts a relay. `parts` swaps in a custom {@link Store} (e.g. a shared one).
  *
  * @throws {ConfigError} (as a rejection) when an option is invalid; the message names it.
  * @example
@@ -86,12 +93,12 @@ function announce(log: Logger, config: RelayConfig, port: number, url: string, w
  * await relay.close();
  * ```
  */
-export async function createRelay(options: RelayOptions = {}): Promise<RelayHandle> {
+export async function createRelay(options: RelayOptions = {}, parts: RelayParts = {}): Promise<RelayHandle> {
   const config = resolveConfig(options);
   const log = createLogger(config.log);
   const startedAt = Date.now();
   let closing = false;
-  const store = new MemoryStore({ historyLimit: config.historyLimit, inboxLimit: config.inboxLimit });
+  const store = parts.store ?? new MemoryStore({ historyLimit: config.historyLimit, inboxLimit: config.inboxLimit });
   const retention = new RoomRetention(store, config.resumeWindowMs, [config.defaultRoom], log);
   const rooms = new RoomRegistry(
     (room) => retention.emptied(room),

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, test } from 'node:test';
+import { helpText, parseCli } from '../src/cli-args.js';
+import { ConfigError, OPTION_SPECS, createRelay, envOf, flagOf, resolveConfig } from '../src/index.js';
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+function run(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 10_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('command line', () => {
+  test('--help lists every option with its flag, variable and default, and exits 0', () => {
+    const r = run(['--help']);
+    assert.equal(r.status, 0);
+    for (const spec of OPTION_SPECS) {
+      const line = r.stdout.split('\n').find((l) => l.includes(`--${flagOf(spec.key)} `));
+      assert.ok(line, `--${flagOf(spec.key)} is listed`);
+      assert.ok(line.includes(envOf(spec.key)), `${envOf(spec.key)} is listed`);
+      assert.match(line, /\(default: .+\)$/);
+    }
+    assert.equal(r.stdout, helpText());
+  });
+
+  test('an unknown flag prints one line naming it plus "see --help" and exits 2', () => {
+    const r = run(['--prot', '80']);
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, 'parley-relay: unknown option --prot (see --help)\n');
+  });
+
+  test('an invalid value fails at start with one line naming the option, never a stack trace', () => {
+    const r = run(['--max-payload', '100']);
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+    assert.match(r.stderr, /^parley-relay: invalid maxPayload \(--max-payload, PARLEY_MAX_PAYLOAD\): must be from 65536 to 16777216, got 100/);
+    assert.doesNotMatch(r.stderr, /\s+at /);
+  });
+
+  test('reads options from PARLEY_* variables', () => {
+    const r = run([], { PARLEY_RATE_BURST: 'lots' });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /invalid rateBurst \(--rate-burst, PARLEY_RATE_BURST\): must be an integer/);
+  });
+
+  test('a port already in use fails with one line', async () => {
+    const relay = await createRelay({ port: 0, host: '127.0.0.1', log: false });
+    try {
+      const r = run(['--port', String(relay.port), '--host', '127.0.0.1', '--log', 'false']);
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, /^parley-relay: cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE\n$/);
+    } finally {
+      await relay.close();
+    }
+  });
+
+  test('maps every flag and variable onto its option, flags winning', () => {
+    const r = parseCli(['--port', '0', '--origins', 'https://a.example, https://b.example', '--anonymous', 'false', '--log', 'debug'], {
+      PARLEY_PORT: '9000',
+      PARLEY_HISTORY_LIMIT: '7',
+      PARLEY_RATE_PER_SECOND: '2.5',
+    });
+    assert.deepEqual(r, {
+      kind: 'run',
+      options: { port: 0, log: 'debug', origins: ['https://a.example', 'https://b.example'], anonymous: false, historyLimit: 7, ratePerSecond: 2.5 },
+    });
+    assert.deepEqual(parseCli(['-h'], {}), { kind: 'help' });
+    assert.deepEqual(parseCli(['extra'], {}).kind, 'usage');
+    assert.deepEqual(parseCli(['--port'], {}).kind, 'usage');
+  });
+});
+
+describe('options', () => {
+  test('defaults come from the protocol constants', () => {
+    const c = resolveConfig();
+    assert.equal(c.port, 8080);
+    assert.equal(c.host, '0.0.0.0');
+    assert.equal(c.log, 'info');
+    assert.equal(c.anonymous, true);
+    assert.equal(c.defaultRoom, 'lobby');
+    assert.equal(c.historyLimit, 1000);
+    assert.equal(c.inboxLimit, 500);
+    assert.equal(c.maxPayload, 1_048_576);
+    assert.equal(c.sendBufferBytes, 4_194_304);
+    assert.deepEqual(c.origins, []);
+    assert.match(c.staticDir, /demo\/?$/);
+    assert.match(c.widgetFile, /packages\/widget\/dist\/widget\.js$/);
+  });
+
+  test('createRelay rejects an invalid option with a ConfigError naming it', async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ port: 70_000 }, 'port'],
+      [{ port: 1.5 }, 'port'],
+      [{ maxPayload: 1024 }, 'maxPayload'],
+      [{ maxPayload: 200_000_000 }, 'maxPayload'],
+      [{ maxTextLength: 5000 }, 'maxTextLength'],
+      [{ origins: ['not an origin'] }, 'origins'],
+      [{ origins: ['https://a.example/path'] }, 'origins'],
+      [{ tokenSecret: 'short' }, 'tokenSecret'],
+      [{ anonymous: 'yes' }, 'anonymous'],
+      [{ log: 'loud' }, 'log'],
+      [{ defaultRoom: 'no spaces' }, 'defaultRoom'],
+      [{ rateBurst: 0 }, 'rateBurst'],
+      [{ noSuchOption: 1 }, 'noSuchOption'],
+    ];
+    for (const [options, key] of cases) {
+      await assert.rejects(createRelay(options as never), (err: unknown) => {
+        assert.ok(err instanceof ConfigError, key);
+        assert.equal(err.option, key);
+        assert.ok(!err.message.includes('\n'), 'one line');
+        assert.ok(err.message.includes(key), err.message);
+        return true;
+      });
+    }
+  });
+});
