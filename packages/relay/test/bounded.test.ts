@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { Directory } from '../src/directory.js';
+import { MemoryStore, createRelay } from '../src/index.js';
+import { IpCounter } from '../src/ip-counter.js';
+import { Harness, get, sleep } from './helpers.js';
+
+const WINDOW_MS = 150;
+
+describe('bounded state', () => {
+  const h = new Harness();
+  after(() => h.close());
+
+  test('forgets sessions, rooms, inboxes and idempotency records once everyone has gone', async () => {
+    const store = new MemoryStore({ historyLimit: 50, inboxLimit: 50 });
+    const custom = await createRelay({ port: 0, host: '127.0.0.1', log: false, resumeWindowMs: WINDOW_MS }, { store });
+    try {
+      const clients = [];
+      for (let i = 0; i < 5; i++) clients.push(await h.chat(custom, { nick: `u${i}`, rooms: [{ room: `room${i % 2}`, since: 0 }, { room: 'lobby', since: 0 }] }));
+      for (let i = 0; i < 5; i++) {
+        clients[i]!.send({ type: 'send', room: `room${i % 2}`, text: 'x', cid: `c${i}` });
+        clients[i]!.send({ type: 'send', room: 'lobby', text: 'y', cid: `l${i}` });
+        clients[i]!.send({ type: 'dm', to: `u${(i + 1) % 5}`, text: 'z', cid: `d${i}` });
+      }
+      for (const c of clients) for (let k = 0; k < 3; k++) await c.next('ack');
+      assert.deepEqual(store.logs, { rooms: 3, inboxes: 5 });
+      for (const c of clients) await c.close();
+      await sleep(WINDOW_MS * 3 + 200);
+      const health = JSON.parse((await get(custom, '/healthz')).text) as Record<string, number>;
+      assert.deepEqual([health.connections, health.rooms, health.sessions], [0, 0, 0]);
+      assert.deepEqual(store.logs, { rooms: 1, inboxes: 0 }, 'only the default room keeps its history');
+      assert.equal(store.idempotencyRecords, 5, "the default room's retained messages");
+    } finally {
+      await custom.close();
+    }
+  });
+
+  test('deletes a per-IP counter when it drops to zero', () => {
+    const ips = new IpCounter(2);
+    assert.equal(ips.acquire('1.2.3.4'), true);
+    assert.equal(ips.acquire('1.2.3.4'), true);
+    assert.equal(ips.acquire('1.2.3.4'), false);
+    ips.release('1.2.3.4');
+    ips.release('1.2.3.4');
+    assert.equal(ips.size, 0);
+  });
+
+  test('frees a nickname, its id and its resume secret when the last session closes', () => {
+    const d = new Directory();
+    const user = d.claimAnonymous('Ada')!;
+    const s = d.open(user, 's1', 'chat', 'r_secret');
+    assert.equal(d.claimAnonymous('ada'), null);
+    assert.equal(d.close(s), true);
+    assert.deepEqual([d.userCount, d.sessionCount, d.secretCount], [0, 0, 0]);
+    assert.equal(d.bySecret('r_secret'), undefined);
+    assert.ok(d.claimAnonymous('ada'));
+  });
+});
