@@ -157,14 +157,14 @@ export class ChatConnection implements Peer {
   private async process(data: Buffer, isBinary: boolean, receivedAt: number): Promise<void> {
     if (!this.open) return;
     if (isBinary) {
-      this.ctx.metrics.messagesIn.labels('binary').inc();
+      this.ctx.metrics.countIn('binary');
       this.refuse({ code: ErrorCode.BadJson, message: 'Binary frames are not accepted on /chat; send JSON text.' });
       return;
     }
     for (const r of decodeClientFrame(data.toString('utf8'))) {
       if (!this.open) return;
       const ref = r.ok ? refOf(r.value) : r.error.ref;
-      this.ctx.metrics.messagesIn.labels(r.ok ? r.value.type : 'invalid').inc();
+      this.ctx.metrics.countIn(r.ok ? r.value.type : 'invalid');
       if (!this.bucket.take()) {
         this.rateLimited(ref);
         continue;

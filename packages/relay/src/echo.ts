@@ -21,7 +21,7 @@ export function serveEcho(ws: WebSocket, ctx: RelayContext): void {
   let closing = false;
   ctx.heartbeat.track(ws, () => closeSocket(ws, CloseCode.HeartbeatTimeout, 'heartbeat timeout'));
   ws.on('message', (data, isBinary) => {
-    metrics.messagesIn.labels('echo').inc();
+    metrics.countIn('echo');
     if (closing || ctx.closing) return;
     if (!bucket.take()) {
       metrics.drops.labels('rate_limited').inc();

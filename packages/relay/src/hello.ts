@@ -100,7 +100,7 @@ export async function handleHello(conn: ChatConnection, hello: Hello): Promise<v
     ctx.hub.attach(session, conn);
   }
   conn.established(session);
-  ctx.log.info({ session: session.id, user: session.user.member.id, name: session.user.member.name, resumed }, 'session opened');
+  ctx.log.info({ session: session.id, user: session.user.member.id, nick: session.user.member.name, resumed }, 'session opened');
   await welcome(conn, session, hello, resumed);
 }
 
@@ -108,8 +108,9 @@ async function welcome(conn: ChatConnection, session: Session, hello: Hello, res
   const { ctx } = conn;
   const before = new Map(session.rooms);
   const refused: Array<[string, ErrorCode]> = [];
+  const named = [...new Map((hello.rooms ?? []).map((c) => [c.room, c.since])).entries()];
   conn.hold();
-  for (const { room } of hello.rooms ?? []) {
+  for (const [room] of named) {
     const why = ctx.hub.refusal(session, room);
     if (why) refused.push([room, why]);
     else await ctx.hub.enter(session, room);
@@ -132,7 +133,7 @@ async function welcome(conn: ChatConnection, session: Session, hello: Hello, res
   });
   const cursors = new Map<string, number>(rooms.map((r) => [r.room, r.seq]));
   cursors.set('', inbox);
-  for (const { room, since } of hello.rooms ?? []) {
+  for (const [room, since] of named) {
     if (!session.rooms.has(room)) continue;
     // A resumed session that says it delivered nothing yet is replayed from where it joined.
     const from = since > 0 ? since : (before.get(room) ?? 0);

@@ -7,6 +7,18 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 /** Upper bounds of the delivery-latency histogram, in seconds. */
 export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
+/** Increments a labelled counter; label children are looked up once and reused (hot path). */
+export type Count = (label: string, by?: number) => void;
+
+function cached(counter: Counter<string>): Count {
+  const children = new Map<string, { inc(by?: number): void }>();
+  return (label, by = 1) => {
+    let c = children.get(label);
+    if (!c) children.set(label, (c = counter.labels(label)));
+    c.inc(by);
+  };
+}
+
 /** Live values the gauges read when scraped. */
 export interface MetricSources {
   connections: () => number;
@@ -42,6 +54,12 @@ export class RelayMetrics {
   readonly accepted: Counter<'kind'>;
   /** Time from receiving a message to writing it to every local recipient. */
   readonly latency: Histogram;
+  /** Counts an envelope received, by kind. */
+  readonly countIn: Count;
+  /** Counts deliveries, by kind. */
+  readonly countDeliveries: Count;
+  /** Counts accepted messages, by kind. */
+  readonly countAccepted: Count;
 
   constructor(sources: MetricSources) {
     const registers = [this.registry];
@@ -62,5 +80,8 @@ export class RelayMetrics {
       buckets: LATENCY_BUCKETS,
       registers,
     });
+    this.countIn = cached(this.messagesIn);
+    this.countDeliveries = cached(this.deliveries);
+    this.countAccepted = cached(this.accepted);
   }
 }

@@ -42,7 +42,7 @@ export async function publishRoom(
   const draft: Omit<RoomMessage, 'seq'> = { type: 'msg', room, id, ts: Date.now(), from, name, text };
   const r = await ctx.store.appendRoom(draft, from, cid ?? id);
   if (!r.message) return { ack: r.ack, dup: true };
-  ctx.metrics.accepted.labels('room').inc();
+  ctx.metrics.countAccepted('room');
   ctx.broker.toRoom(room, new Outbound(r.message, receivedAt), except);
   observe(ctx, receivedAt);
   return { ack: r.ack, dup: false };
@@ -66,7 +66,7 @@ export async function publishDirect(
   const draft: Omit<DirectMessage, 'seq'> = { type: 'direct', id, ts: Date.now(), from, name, to, text };
   const r = await ctx.store.appendDirect(draft, cid ?? id);
   if (!r.recipientCopy) return { ack: r.ack, dup: true };
-  ctx.metrics.accepted.labels('direct').inc();
+  ctx.metrics.countAccepted('direct');
   ctx.broker.toUser(to, new Outbound(r.recipientCopy, receivedAt), except);
   if (r.senderCopy) ctx.broker.toUser(from, new Outbound(r.senderCopy, receivedAt), except);
   observe(ctx, receivedAt);

@@ -3,6 +3,7 @@
  * whose `close()` shuts down gracefully.
  */
 import type { SessionLimits } from '@parley/protocol';
+import { existsSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LocalBroker } from './broker.js';
@@ -70,8 +71,24 @@ const delay = (ms: number): Promise<void> =>
     setTimeout(resolve, ms).unref?.();
   });
 
+/** The demo pages to open: the `.html` files at the top of the static folder. */
+function pages(dir: string, url: string): string[] | undefined {
+  try {
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.html'))
+      .sort()
+      .map((f) => (f === 'index.html' ? `${url}/` : `${url}/${encodeURIComponent(f)}`));
+  } catch {
+    return undefined;
+  }
+}
+
 function announce(log: Logger, config: RelayConfig, port: number, url: string, wsUrl: string): void {
-  log.info({ port, host: config.host, url, wsUrl, seed: { echo: `${url.replace(/^http/, 'ws')}/ws`, chat: `${url.replace(/^http/, 'ws')}/ws/<nickname>` } }, `relay listening on ${url}`);
+  const ws = url.replace(/^http/, 'ws');
+  const demo = pages(config.staticDir, url);
+  log.info({ port, host: config.host, url, wsUrl, pages: demo ?? [], seed: { echo: `${ws}/ws`, chat: `${ws}/ws/<nickname>` } }, `relay listening on ${url}`);
+  if (demo === undefined) log.warn({ staticDir: config.staticDir }, 'the static folder does not exist; / answers 404');
+  if (!existsSync(config.widgetFile)) log.warn({ widgetFile: config.widgetFile }, 'the widget bundle is not built; /widget.js answers 404');
   if (config.origins.length === 0) {
     log.warn({ origins: 'all' }, 'every origin may open WebSockets (demo default); set --origins in production');
   } else {
@@ -109,7 +126,7 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
   const sessions = (): number => directory.sessionCount;
   const metrics = new RelayMetrics({ connections: () => gateway?.size ?? 0, rooms: () => rooms.size, sessions });
   const broker = new LocalBroker(rooms, directory, (out, count) => {
-    if (out.isMessage && count > 0) metrics.deliveries.labels(out.envelope.type === 'msg' ? 'room' : 'direct').inc(count);
+    if (out.isMessage && count > 0) metrics.countDeliveries(out.envelope.type === 'msg' ? 'room' : 'direct', count);
   });
   const hub = new Hub(config, store, rooms, directory, broker, log);
   const limits: SessionLimits = {

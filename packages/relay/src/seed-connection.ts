@@ -86,7 +86,7 @@ export class SeedConnection implements Peer {
     ctx.hub.attach(session, this);
     void ctx.hub.enter(session, ctx.config.defaultRoom);
     ws.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
-    ctx.log.info({ session: session.id, user: user.member.id, name: nick }, 'seed session opened');
+    ctx.log.info({ session: session.id, user: user.member.id, nick }, 'seed session opened');
   }
 
   deliver(out: Outbound): void {
@@ -106,7 +106,7 @@ export class SeedConnection implements Peer {
   private receive(data: Buffer, isBinary: boolean): void {
     if (!this.open || this.ctx.closing) return;
     const receivedAt = performance.now();
-    this.ctx.metrics.messagesIn.labels('seed').inc();
+    this.ctx.metrics.countIn('seed');
     if (isBinary) return this.drop('seed_binary');
     if (!this.bucket.take()) {
       this.drop('rate_limited');

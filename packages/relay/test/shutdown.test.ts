@@ -21,9 +21,11 @@ class SlowStore extends MemoryStore {
 }
 
 /** Starts the real CLI and resolves with the process and the port from its JSON start-up log. */
-async function startCli(args: string[]): Promise<{ child: ChildProcess; port: number }> {
+async function startCli(args: string[]): Promise<{ child: ChildProcess; port: number; logs: string[] }> {
   const child = spawn(process.execPath, [CLI, '--port', '0', '--host', '127.0.0.1', '--log', 'info', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = createInterface({ input: child.stdout! });
+  const logs: string[] = [];
+  lines.on('line', (line) => logs.push(line));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the CLI did not log its port')), 10_000);
     lines.on('line', (line) => {
@@ -35,7 +37,7 @@ async function startCli(args: string[]): Promise<{ child: ChildProcess; port: nu
     });
     child.once('exit', (code) => reject(new Error(`the CLI exited with ${code}`)));
   });
-  return { child, port };
+  return { child, port, logs };
 }
 
 describe('graceful shutdown', () => {
@@ -84,17 +86,23 @@ describe('graceful shutdown', () => {
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     test(`the CLI closes clients with 1001 and exits 0 on ${signal}`, async () => {
-      const { child, port } = await startCli([]);
+      const { child, port, logs } = await startCli([]);
       children.push(child);
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      const chat = await h.chat({ wsUrl: `ws://127.0.0.1:${port}/chat` } as never, { nick: 'cli-ada' });
+      const chat = await h.chat({ wsUrl: `ws://127.0.0.1:${port}/chat` } as never, { nick: 'cli-ada', rooms: [{ room: 'lobby', since: 0 }] });
       const seed = await h.open(`ws://127.0.0.1:${port}/ws/cli-bob`, []);
+      chat.send({ type: 'send', room: 'lobby', text: 'never-in-the-logs', cid: 'c1' });
+      await seed.nextFrame();
       const started = Date.now();
       child.kill(signal);
       assert.equal((await chat.closedWithin(8000)).code, CloseCode.GoingAway);
       assert.equal((await seed.closedWithin(8000)).code, CloseCode.GoingAway);
       assert.equal(await exited, 0);
       assert.ok(Date.now() - started < 8000, 'within the shutdown bound');
+      assert.ok(logs.length >= 3);
+      for (const line of logs) assert.equal(typeof (JSON.parse(line) as { level: number }).level, 'number', 'every line is a JSON log entry');
+      assert.ok(logs.some((l) => l.includes('"nick":"cli-ada"')), 'nicknames are logged as fields');
+      assert.ok(!logs.some((l) => l.includes('never-in-the-logs')), 'message texts are not logged at info');
     });
   }
 });
