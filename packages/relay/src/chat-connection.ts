@@ -5,7 +5,7 @@
  */
 import { CloseCode, ErrorCode, decodeClientFrame, type ClientMessage, type DecodeError, type ServerMessage } from '@parley/protocol';
 import type { WebSocket } from 'ws';
-import { closeSocket, type CloseLabel } from './closing.js';
+import { closeSocket, socketErrorLabel, type CloseLabel } from './closing.js';
 import type { RelayContext } from './context.js';
 import { handleHello } from './hello.js';
 import { handleDirect, handleSend } from './message-handlers.js';
@@ -42,6 +42,7 @@ export class ChatConnection implements Peer {
   private helloTimer: NodeJS.Timeout | undefined;
   private tokenTimer: NodeJS.Timeout | undefined;
   private held: Outbound[] | null = null;
+  private closeLabel: CloseLabel = 'client';
 
   constructor(
     private readonly ws: WebSocket,
@@ -60,6 +61,7 @@ export class ChatConnection implements Peer {
     });
     ws.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
     ws.on('close', () => this.closed());
+    ws.on('error', (err) => (this.closeLabel = socketErrorLabel(err)));
     this.helloTimer = setTimeout(
       () => this.close(CloseCode.HelloTimeout, `no hello within ${config.helloTimeoutMs} ms`, 'hello_timeout'),
       config.helloTimeoutMs,
@@ -225,7 +227,7 @@ export class ChatConnection implements Peer {
   }
 
   private closed(): void {
-    if (this.open) this.ctx.metrics.closes.labels('client').inc();
+    if (this.open) this.ctx.metrics.closes.labels(this.closeLabel).inc();
     this.state = 'closed';
     this.stopTimers();
     this.writer.stop();

@@ -22,7 +22,25 @@ export type CloseLabel =
   | 'too_many_connections'
   | 'auth_failed'
   | 'token_expired'
-  | 'nickname_refused';
+  | 'nickname_refused'
+  | 'message_too_big'
+  | 'invalid_payload'
+  | 'protocol_error';
+
+/**
+ * The close label of a WebSocket-level error: `ws` closes the socket itself
+ * (1009 for an oversized frame, 1007 for invalid UTF-8, 1002 otherwise).
+ *
+ * @example
+ * ```ts
+ * ws.on('error', (err) => (label = socketErrorLabel(err)));
+ * ```
+ */
+export function socketErrorLabel(err: Error & { code?: string }): CloseLabel {
+  if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return 'message_too_big';
+  if (err.code === 'WS_ERR_INVALID_UTF8') return 'invalid_payload';
+  return 'protocol_error';
+}
 
 /**
  * Sends a close frame (reason cut to the 123 bytes a close frame allows) and

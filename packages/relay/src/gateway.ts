@@ -12,13 +12,13 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ChatConnection } from './chat-connection.js';
 import { closeSocket } from './closing.js';
 import type { RelayContext } from './context.js';
-import { serveEcho } from './echo.js';
+import { serveEcho, type EchoEndpoint } from './echo.js';
 import { IpCounter } from './ip-counter.js';
 import { pathOf, routeOf, type Route } from './routes.js';
 import { SeedConnection } from './seed-connection.js';
 
 /** An endpoint that can be closed gracefully. */
-type Endpoint = ChatConnection | SeedConnection;
+type Endpoint = ChatConnection | SeedConnection | EchoEndpoint;
 
 /** Answers an upgrade request with a plain HTTP error and closes the socket. */
 function refuse(socket: Duplex, status: number, message: string): void {
@@ -120,7 +120,10 @@ export class Gateway {
       this.ips.release(ip);
       this.endpoints.delete(ws);
     });
-    if (route.kind === 'echo') return serveEcho(ws, ctx);
+    if (route.kind === 'echo') {
+      this.endpoints.set(ws, serveEcho(ws, ctx));
+      return;
+    }
     if (route.kind === 'seed') {
       const seed = new SeedConnection(ws, ctx, route.nick);
       this.endpoints.set(ws, seed);

@@ -7,7 +7,7 @@
  */
 import { CloseCode, isText, normalizeNickname } from '@parley/protocol';
 import type { WebSocket } from 'ws';
-import { closeSocket, type CloseLabel } from './closing.js';
+import { closeSocket, socketErrorLabel, type CloseLabel } from './closing.js';
 import type { RelayContext } from './context.js';
 import type { Outbound } from './outbound.js';
 import { publishDirect, publishRoom } from './publish.js';
@@ -48,6 +48,7 @@ export class SeedConnection implements Peer {
   private strikes = 0;
   private open = true;
   private tail: Promise<void> = Promise.resolve();
+  private closeLabel: CloseLabel = 'client';
 
   constructor(
     private readonly ws: WebSocket,
@@ -75,6 +76,7 @@ export class SeedConnection implements Peer {
   start(): void {
     const { ctx, ws } = this;
     ws.on('close', () => this.closed());
+    ws.on('error', (err) => (this.closeLabel = socketErrorLabel(err)));
     ctx.heartbeat.track(ws, () => this.close(CloseCode.HeartbeatTimeout, 'heartbeat timeout', 'heartbeat'));
     if (!ctx.config.anonymous) return this.close(CloseCode.PolicyViolation, 'anonymous nicknames are disabled here', 'nickname_refused');
     const nick = normalizeNickname(this.rawNick);
@@ -138,7 +140,7 @@ export class SeedConnection implements Peer {
   }
 
   private closed(): void {
-    if (this.open) this.ctx.metrics.closes.labels('client').inc();
+    if (this.open) this.ctx.metrics.closes.labels(this.closeLabel).inc();
     this.open = false;
     this.writer.stop();
     if (this.session) this.ctx.hub.end(this.session);

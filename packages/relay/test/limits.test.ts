@@ -13,6 +13,8 @@ describe('limits and bad input', () => {
     const c = await h.chat(relay, { nick: 'big' });
     c.send('x'.repeat(65_537));
     assert.equal((await c.closedWithin()).code, CloseCode.MessageTooBig);
+    await sleep(50);
+    assert.match((await get(relay, '/metrics')).text, /^parley_closes_total\{reason="message_too_big"\} 1$/m);
   });
 
   test('accepts frames in all three RFC 6455 length forms below maxPayload', async () => {
