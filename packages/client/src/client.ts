@@ -198,14 +198,15 @@ export function createClient(options: ClientOptions): ParleyClient {
   }
 
   /**
-   * Takes the relay's latest `seq` of a room (or of the inbox, key `''`): a
-   * room seen for the first time starts from now; a cursor ahead of the relay
-   * means the relay lost its history (a restarted relay) and starts over.
-   * (Message ids stay unique across relay restarts, so the id memory is kept.)
+   * Takes the relay's latest `seq` of a room (or of the inbox, key `''`). A
+   * room seen for the first time starts from now. A cursor ahead of the relay
+   * means the relay lost its history (a restarted in-memory relay): start
+   * over from 0, so what it replays or sends next counts as new (message ids
+   * stay unique across relay restarts, so the id memory is kept).
    */
   function track(room: string, seq: number): void {
     const cursor = cursors.get(room);
-    if (cursor === undefined || cursor > seq) cursors.set(room, seq);
+    if (cursor === undefined || cursor > seq) cursors.set(room, cursor === undefined ? seq : 0);
   }
 
   /** Takes a room's state from `welcome`/`joined` (and passes it on as the `members` event). */
