@@ -7,6 +7,8 @@ import type { WebSocket } from 'ws';
 
 /** How long a peer has to answer a close frame before its socket is destroyed, ms. */
 export const CLOSE_GRACE_MS = 2000;
+/** Longest close reason a close frame can carry, in UTF-8 bytes (RFC 6455 § 5.5). */
+export const MAX_CLOSE_REASON_BYTES = 123;
 
 /** Why a connection closed, as logs and the `parley_closes_total` metric name it. */
 export type CloseLabel =
@@ -43,7 +45,7 @@ export function socketErrorLabel(err: Error & { code?: string }): CloseLabel {
 }
 
 /**
- * Sends a close frame (reason cut to the 123 bytes a close frame allows) and
+ * Sends a close frame (reason cut to {@link MAX_CLOSE_REASON_BYTES}) and
  * destroys the socket if it is still open after {@link CLOSE_GRACE_MS}.
  *
  * @example
@@ -53,7 +55,7 @@ export function socketErrorLabel(err: Error & { code?: string }): CloseLabel {
  */
 export function closeSocket(ws: WebSocket, code: number, reason: string, graceMs = CLOSE_GRACE_MS): void {
   let r = Buffer.from(reason);
-  if (r.length > 123) r = r.subarray(0, 123);
+  if (r.length > MAX_CLOSE_REASON_BYTES) r = r.subarray(0, MAX_CLOSE_REASON_BYTES);
   try {
     ws.close(code, r.toString('utf8').replace(/\uFFFD$/, ''));
   } catch {

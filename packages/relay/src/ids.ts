@@ -8,6 +8,8 @@ import { createHash, randomBytes } from 'node:crypto';
 export const RESUME_SECRET_BYTES = 24;
 /** Bytes of randomness that tell one relay process's ids from another's. */
 export const NODE_PREFIX_BYTES = 6;
+/** Characters of the base64url SHA-256 in a hashed anonymous user id (132 bits). */
+export const HASHED_ID_CHARS = 22;
 
 /**
  * Makes ids such as `m_Zk3q9Xa1.1f`: a kind, a random per-process prefix and a
@@ -47,5 +49,5 @@ export function newResumeSecret(): string {
  */
 export function anonymousUserId(nick: string, key: string, isId: (s: string) => boolean): string {
   if (isId(nick)) return nick;
-  return 'u~' + createHash('sha256').update(key).digest('base64url').slice(0, 22);
+  return 'u~' + createHash('sha256').update(key).digest('base64url').slice(0, HASHED_ID_CHARS);
 }

@@ -74,6 +74,8 @@ describe('rooms', () => {
     ada.send({ type: 'typing', room: 'r5', on: false });
     assert.equal((await bob.next('typing')).on, false);
     await ada.none('typing');
+    bob.send({ type: 'history', qid: 'h', room: 'r5' });
+    assert.deepEqual((await bob.next('page')).messages, [], 'typing is never stored');
   });
 
   test('refuses to send, type, page or list members in a room the session is not in', async () => {

@@ -102,6 +102,7 @@ describe('graceful shutdown', () => {
       assert.ok(logs.length >= 3);
       for (const line of logs) assert.equal(typeof (JSON.parse(line) as { level: number }).level, 'number', 'every line is a JSON log entry');
       assert.ok(logs.some((l) => l.includes('"nick":"cli-ada"')), 'nicknames are logged as fields');
+      assert.ok(logs.some((l) => l.includes('"origins":"all"')), 'the start-up log says every origin is allowed');
       assert.ok(!logs.some((l) => l.includes('never-in-the-logs')), 'message texts are not logged at info');
     });
   }
