@@ -1,0 +1,180 @@
+// The client SDK in headless Chromium against the real test relay: the
+// browser's own WebSocket and sessionStorage, page reloads, network events.
+import { expect } from 'chai';
+import { executeServerCommand } from '@web/test-runner-commands';
+import { createClient, State, type ClientOptions, type ParleyClient } from '../../src/index.js';
+
+const relayUrl = async () => ((await executeServerCommand('relay-url')) as { url: string }).url;
+
+let counter = 0;
+const unique = (prefix: string) => `${prefix}${Date.now().toString(36).slice(-4)}${(++counter).toString(36)}${Math.random().toString(36).slice(2, 5)}`;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function until(check: () => unknown, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** The browser's WebSocket, with a switch that makes it vanish as a page reload would, and a log of what was sent. */
+function pageSocket() {
+  const page = { unloaded: false, opened: 0, sockets: [] as WebSocket[], sent: [] as string[] };
+  class PageSocket extends WebSocket {
+    constructor(url: string, protocols: string | string[]) {
+      if (page.unloaded) throw new Error('the page is gone');
+      super(url, protocols);
+      page.opened++;
+      page.sockets.push(this);
+    }
+    override send(data: string) {
+      page.sent.push(data);
+      super.send(data);
+    }
+  }
+  return { ...page, page, WebSocket: PageSocket };
+}
+
+const clients: ParleyClient[] = [];
+function client(options: Partial<ClientOptions> & { url: string }): ParleyClient {
+  const c = createClient({ storage: null, backoff: { base: 50, cap: 300 }, ...options });
+  clients.push(c);
+  return c;
+}
+async function open(options: Partial<ClientOptions> & { url: string }): Promise<ParleyClient> {
+  const c = client(options);
+  c.connect();
+  await until(() => c.state === State.Open, `${options.nick} to connect`);
+  return c;
+}
+
+afterEach(async () => {
+  clients.splice(0).forEach((c) => c.close());
+  sessionStorage.clear();
+  await executeServerCommand('relay-start'); // whatever a test stopped
+});
+
+describe('client in the browser', () => {
+  it('connects with the browser WebSocket, sends and receives', async () => {
+    const url = await relayUrl();
+    const room = unique('r');
+    const ada = await open({ url, nick: unique('ada'), rooms: [room] });
+    const bob = await open({ url, nick: unique('bob'), rooms: [room] });
+    const got: string[] = [];
+    bob.on('message', (m) => got.push(m.text));
+    const ack = await ada.send(room, 'hello from Chromium');
+    expect(ack.seq).to.equal(1);
+    await until(() => got.length === 1, 'the message');
+    expect(got).to.deep.equal(['hello from Chromium']);
+  });
+
+  it('comes back after a relay restart and delivers what was queued, once', async () => {
+    const url = await relayUrl();
+    const room = unique('r');
+    const ada = await open({ url, nick: unique('ada'), rooms: [room] });
+    const statuses: string[] = [];
+    ada.on('status', (s) => statuses.push(`${s.to}${s.code ? ` ${s.code}` : ''}`));
+    await executeServerCommand('relay-stop');
+    await until(() => ada.state === State.Reconnecting, 'the drop');
+    const queued = ada.send(room, 'queued while the relay was down');
+    await sleep(300);
+    await executeServerCommand('relay-start');
+    const ack = await queued;
+    expect(ack.dup).to.not.equal(true);
+    expect(statuses).to.deep.equal(['reconnecting 1001', 'open']);
+    const page = await ada.history(room);
+    expect(page.messages.map((m) => m.text)).to.deep.equal(['queued while the relay was down']);
+  });
+
+  it('sends a message typed just before a reload exactly once, from sessionStorage (relay down at the time)', async () => {
+    const url = await relayUrl();
+    const room = unique('r');
+    const nick = unique('reload');
+    const storageKey = unique('k');
+    await executeServerCommand('relay-stop');
+    const first = pageSocket();
+    const before = client({ url, nick, rooms: [room], storage: sessionStorage, storageKey, WebSocket: first.WebSocket });
+    before.connect();
+    void before.send(room, 'typed before the reload').catch(() => {});
+    expect(JSON.parse(sessionStorage.getItem(storageKey)!).outbox).to.have.length(1);
+    first.page.unloaded = true; // the page reloads: its script and sockets are gone, sessionStorage stays
+    await executeServerCommand('relay-start');
+    const reader = await open({ url, nick: unique('reader'), rooms: [room] });
+    const got: string[] = [];
+    reader.on('message', (m) => got.push(m.text));
+    const after = client({ url, nick, rooms: [room], storage: sessionStorage, storageKey });
+    expect(after.outbox.map((e) => e.text)).to.deep.equal(['typed before the reload']);
+    after.connect();
+    await until(() => got.length === 1 && after.outbox.length === 0, 'the message');
+    await sleep(300);
+    expect(got).to.deep.equal(['typed before the reload']);
+    expect(JSON.parse(sessionStorage.getItem(storageKey)!).outbox).to.deep.equal([]);
+    expect((await after.history(room)).messages).to.have.length(1);
+  });
+
+  it('sends a message exactly once when the page reloads right after sending it (ack never seen)', async () => {
+    const url = await relayUrl();
+    const room = unique('r');
+    const nick = unique('reload');
+    const storageKey = unique('k');
+    const reader = await open({ url, nick: unique('reader'), rooms: [room] });
+    const got: string[] = [];
+    reader.on('message', (m) => got.push(m.text));
+    const first = pageSocket();
+    const before = await open({ url, nick, rooms: [room], storage: sessionStorage, storageKey, WebSocket: first.WebSocket });
+    void before.send(room, 'sent as the page unloads').catch(() => {});
+    // the page goes away at once: the frame may or may not have reached the relay
+    first.page.unloaded = true;
+    first.page.sockets.forEach((s) => s.close(1000));
+    const after = client({ url, nick, rooms: [room], storage: sessionStorage, storageKey });
+    expect(after.outbox).to.have.length(1);
+    const welcomed = new Promise<boolean>((resolve) => after.on('welcome', (w) => resolve(w.resumed)));
+    after.connect();
+    expect(await welcomed).to.equal(true, 'the session is resumed with the saved secret');
+    await until(() => after.outbox.length === 0 && got.length >= 1, 'the ack and the message');
+    await sleep(300);
+    expect(got).to.deep.equal(['sent as the page unloads']);
+  });
+
+  it('retries at once when the browser comes back online, and pauses while offline', async () => {
+    const url = await relayUrl();
+    await executeServerCommand('relay-stop');
+    const page = pageSocket();
+    const c = client({ url, nick: unique('net'), WebSocket: page.WebSocket, backoff: { base: 50, cap: 50 } });
+    c.connect();
+    await until(() => page.page.opened >= 3, 'a few failed attempts');
+    window.dispatchEvent(new Event('offline'));
+    await sleep(200); // an attempt in flight may still end
+    const paused = page.page.opened;
+    await sleep(500);
+    expect(page.page.opened).to.equal(paused, 'no attempt while offline');
+    await executeServerCommand('relay-start');
+    window.dispatchEvent(new Event('online'));
+    await until(() => c.state === State.Open, 'the connection', 3000);
+  });
+
+  it('waits out its backoff, but not once the browser says it is online again', async () => {
+    const url = await relayUrl();
+    await executeServerCommand('relay-stop');
+    const c = client({ url, nick: unique('net'), backoff: { base: 60_000, cap: 60_000 } });
+    c.connect();
+    await until(() => c.state === State.Reconnecting, 'the first failure');
+    await executeServerCommand('relay-start');
+    const started = Date.now();
+    window.dispatchEvent(new Event('online'));
+    await until(() => c.state === State.Open, 'the connection', 5000);
+    expect(Date.now() - started).to.be.below(5000);
+  });
+
+  it('checks the connection with a ping when the page becomes visible again', async () => {
+    const url = await relayUrl();
+    const page = pageSocket();
+    await open({ url, nick: unique('vis'), WebSocket: page.WebSocket });
+    const pings = () => page.page.sent.filter((f) => f.includes('"type":"ping"')).length;
+    expect(pings()).to.equal(0);
+    document.dispatchEvent(new Event('visibilitychange'));
+    await until(() => pings() === 1, 'a ping', 2000);
+  });
+});
