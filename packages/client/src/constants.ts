@@ -47,7 +47,14 @@ export const SEND_RATE = DEFAULT_RATE_PER_SECOND;
 /** Delay before sending again what the relay refused as rate limited or unavailable, ms. */
 export const RETRY_SEND_DELAY = 1000;
 
-/** Codes the client itself uses in {@link ClientErrorEvent} (besides the protocol's `ErrorCode`s). */
+/**
+ * Codes the client itself uses in {@link ClientErrorEvent} (besides the protocol's `ErrorCode`s).
+ *
+ * @example
+ * ```ts
+ * client.history('lobby').catch((e: ParleyError) => e.code === 'timeout' && showRetryButton());
+ * ```
+ */
 export const ClientErrorCode = {
   /** The outbox holds `outboxLimit` unacknowledged sends; this one was not queued. */
   OutboxFull: 'outbox_full',

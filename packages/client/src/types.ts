@@ -4,7 +4,18 @@
  */
 import type { Ack, DirectMessage, Gap, HistoryPage, Member, Presence, RoomMessage, Typing } from '@parley/protocol';
 
-/** Connection states, readable in logs. */
+/**
+ * Connection states, readable in logs: `idle` → `connecting` → `open`, then
+ * `reconnecting` ⇄ `open` across drops, and `closed` for good.
+ *
+ * @example
+ * ```ts
+ * client.on('status', ({ from, to, reason }) => {
+ *   if (to === State.Reconnecting) banner.show(`Reconnecting (${reason ?? 'connection lost'})…`);
+ *   if (to === State.Open) banner.hide();
+ * });
+ * ```
+ */
 export const State = {
   /** Created, `connect()` not called yet. */
   Idle: 'idle',
@@ -18,10 +29,24 @@ export const State = {
   Closed: 'closed',
 } as const;
 
-/** One of the {@link State} values. */
+/**
+ * One of the {@link State} values.
+ *
+ * @example
+ * ```ts
+ * const label: Record<State, string> = { idle: '', connecting: 'Connecting…', open: '', reconnecting: 'Offline', closed: 'Closed' };
+ * ```
+ */
 export type State = (typeof State)[keyof typeof State];
 
-/** The minimum of a WebSocket the client uses (the browser's and `ws` both fit). */
+/**
+ * The minimum of a WebSocket the client uses (the browser's and `ws` both fit).
+ *
+ * @example
+ * ```ts
+ * const socket: SocketLike = new WebSocket('wss://chat.example.com/chat', 'parley.v1');
+ * ```
+ */
 export interface SocketLike {
   readonly readyState: number;
   readonly protocol: string;
@@ -33,24 +58,54 @@ export interface SocketLike {
   onmessage: ((ev: { data: any }) => void) | null;
 }
 
-/** A WebSocket constructor: `globalThis.WebSocket` in browsers, `WebSocket` from `ws` in Node. */
+/**
+ * A WebSocket constructor: `globalThis.WebSocket` in browsers, `WebSocket` from `ws` in Node.
+ *
+ * @example
+ * ```ts
+ * import WebSocket from 'ws';
+ * createClient({ url, nick: 'bot', WebSocket });
+ * ```
+ */
 export type SocketConstructor = new (url: string, protocols: string | string[]) => SocketLike;
 
-/** The part of `Storage` the client uses (sessionStorage fits). */
+/**
+ * The part of `Storage` the client uses (sessionStorage fits).
+ *
+ * @example
+ * ```ts
+ * const map = new Map<string, string>();
+ * const storage: StorageLike = { getItem: (k) => map.get(k) ?? null, setItem: (k, v) => map.set(k, v), removeItem: (k) => map.delete(k) };
+ * ```
+ */
 export interface StorageLike {
   getItem(key: string): string | null;
   setItem(key: string, value: string): void;
   removeItem(key: string): void;
 }
 
-/** Time and timers, injectable for tests. */
+/**
+ * Time and timers, injectable for tests.
+ *
+ * @example
+ * ```ts
+ * const clock: Clock = { now: () => Date.now(), setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as number) };
+ * ```
+ */
 export interface Clock {
   now(): number;
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
 }
 
-/** Exponential backoff with full jitter: a delay drawn from [0, min(cap, base * factor^attempt)]. */
+/**
+ * Exponential backoff with full jitter: a delay drawn from [0, min(cap, base * factor^attempt)].
+ *
+ * @example
+ * ```ts
+ * createClient({ url, nick, backoff: { base: 1000, cap: 60_000, factor: 2, resetAfter: 30_000 } });
+ * ```
+ */
 export interface BackoffOptions {
   /** First delay's upper bound, ms. Default 500. */
   base?: number;
@@ -62,7 +117,18 @@ export interface BackoffOptions {
   resetAfter?: number;
 }
 
-/** Options of {@link createClient}. */
+/**
+ * Options of {@link createClient}. Only `url` is required.
+ *
+ * @example
+ * ```ts
+ * const options: ClientOptions = {
+ *   url: ['wss://a.example.com/chat', 'wss://b.example.com/chat'],
+ *   token: () => fetch('/chat-token').then((r) => r.text()),
+ *   rooms: ['lobby'],
+ * };
+ * ```
+ */
 export interface ClientOptions {
   /** The relay's `/chat` URL, a list to rotate through on failure, or a function giving the next one. */
   url: string | string[] | (() => string | Promise<string>);
@@ -93,7 +159,14 @@ export interface ClientOptions {
   watchNetwork?: boolean;
 }
 
-/** A send waiting for its ack. */
+/**
+ * A send waiting for its ack.
+ *
+ * @example
+ * ```ts
+ * for (const e of client.outbox) list.append(renderPending(e.room ?? `@${e.to}`, e.text));
+ * ```
+ */
 export interface OutboxEntry {
   cid: string;
   /** Room for a room message, absent for a direct message. */
@@ -105,7 +178,14 @@ export interface OutboxEntry {
   ts: number;
 }
 
-/** `status` event: the state changed. */
+/**
+ * `status` event: the state changed.
+ *
+ * @example
+ * ```ts
+ * client.on('status', (e: StatusEvent) => console.log(`${e.from} -> ${e.to}`, e.reason ?? '', e.code ?? ''));
+ * ```
+ */
 export interface StatusEvent {
   from: State;
   to: State;
@@ -115,7 +195,16 @@ export interface StatusEvent {
   code?: number;
 }
 
-/** `error` event, and the rejection value of failed promises. */
+/**
+ * `error` event, and the rejection value of failed promises.
+ *
+ * @example
+ * ```ts
+ * client.on('error', (e: ClientErrorEvent) => {
+ *   if (e.ref === 'hello' && e.code === 'nickname_taken') askForAnotherNickname();
+ * });
+ * ```
+ */
 export interface ClientErrorEvent {
   /** A protocol `ErrorCode`, or a client code: `outbox_full`, `closed`, `timeout`. */
   code: string;
@@ -124,13 +213,27 @@ export interface ClientErrorEvent {
   ref?: string;
 }
 
-/** `members` event: a room's full member list (on welcome, join and resume). */
+/**
+ * `members` event: a room's full member list (on welcome, join and resume).
+ *
+ * @example
+ * ```ts
+ * client.on('members', ({ room, members }) => sidebar(room).render(members.map((m) => m.name)));
+ * ```
+ */
 export interface MembersEvent {
   room: string;
   members: Member[];
 }
 
-/** Every event a client emits, with its payload type. */
+/**
+ * Every event a client emits, with its payload type.
+ *
+ * @example
+ * ```ts
+ * const log = <K extends keyof ClientEvents>(type: K) => client.on(type, (e: ClientEvents[K]) => console.log(type, e));
+ * ```
+ */
 export type ClientEvents = {
   status: StatusEvent;
   /** The session was (re)established: who the relay says we are. */
@@ -145,7 +248,16 @@ export type ClientEvents = {
   ack: Ack;
 };
 
-/** The client returned by {@link createClient}. */
+/**
+ * The client returned by {@link createClient}.
+ *
+ * @example
+ * ```ts
+ * const client: ParleyClient = createClient({ url, nick: 'ada', rooms: ['lobby'] });
+ * client.on('message', (m) => render(m));
+ * client.connect();
+ * ```
+ */
 export interface ParleyClient {
   /** The current connection state. */
   readonly state: State;
@@ -155,21 +267,104 @@ export interface ParleyClient {
   readonly rooms: readonly string[];
   /** Sends waiting for their ack, oldest first. */
   readonly outbox: readonly OutboxEntry[];
-  /** Opens the connection (no-op when already open or connecting). `nick`/`token` replace the options' ones. */
+  /**
+   * Opens the connection (no-op when already open or connecting). `nick`/`token` replace the options' ones.
+   *
+   * @example
+   * ```ts
+   * client.on('error', (e) => e.code === 'nickname_taken' && client.connect({ nick: prompt('Another nickname?')! }));
+   * ```
+   */
   connect(overrides?: { nick?: string; token?: string }): void;
-  /** Closes for good (code 1000); pending requests reject with `closed`. The outbox is kept in storage. */
+  /**
+   * Closes for good (code 1000); pending `history`/`members` requests reject with `closed`. Sends stay in the
+   * outbox (and in storage) and go out on the next `connect()`.
+   *
+   * @example
+   * ```ts
+   * window.addEventListener('pagehide', () => client.close());
+   * ```
+   */
   close(): void;
+  /**
+   * Joins a room now (when open) and on every later connect.
+   *
+   * @example
+   * ```ts
+   * client.join('support');
+   * ```
+   */
   join(room: string): void;
+  /**
+   * Leaves a room and forgets its cursor.
+   *
+   * @example
+   * ```ts
+   * client.leave('support');
+   * ```
+   */
   leave(room: string): void;
-  /** Sends to a room; resolves with the relay's ack, rejects with a {@link ClientErrorEvent}. */
+  /**
+   * Sends to a room; resolves with the relay's ack, rejects with a {@link ClientErrorEvent}.
+   *
+   * @example
+   * ```ts
+   * const ack = await client.send('lobby', 'hello'); // { cid, id, seq, ts }
+   * ```
+   */
   send(room: string, text: string): Promise<Ack>;
-  /** Sends a private message to the user with id `to`. */
+  /**
+   * Sends a private message to the user with id `to`.
+   *
+   * @example
+   * ```ts
+   * await client.sendDirect('grace', 'psst');
+   * ```
+   */
   sendDirect(to: string, text: string): Promise<Ack>;
+  /**
+   * Says this user started or stopped typing (sent only while open; never queued).
+   *
+   * @example
+   * ```ts
+   * input.addEventListener('input', () => client.typing('lobby', input.value !== ''));
+   * ```
+   */
   typing(room: string, on: boolean): void;
-  /** A page of history, newest first; `room` null pages the private inbox. */
+  /**
+   * A page of history, newest first; `room` null pages the private inbox.
+   *
+   * @example
+   * ```ts
+   * const { messages, more } = await client.history('lobby', { before: oldest.seq, limit: 50 });
+   * ```
+   */
   history(room: string | null, options?: { before?: number; limit?: number }): Promise<HistoryPage>;
-  /** Who is in a room, asked of the relay. */
+  /**
+   * Who is in a room, asked of the relay.
+   *
+   * @example
+   * ```ts
+   * const names = (await client.members('lobby')).map((m) => m.name);
+   * ```
+   */
   members(room: string): Promise<Member[]>;
+  /**
+   * Listens to an event (typed by {@link ClientEvents}).
+   *
+   * @example
+   * ```ts
+   * client.on('direct', (m) => notify(`${m.name}: ${m.text}`));
+   * ```
+   */
   on<K extends keyof ClientEvents>(type: K, handler: (event: ClientEvents[K]) => void): void;
+  /**
+   * Stops listening: one handler, or all handlers of the event.
+   *
+   * @example
+   * ```ts
+   * client.off('message', onMessage);
+   * ```
+   */
   off<K extends keyof ClientEvents>(type: K, handler?: (event: ClientEvents[K]) => void): void;
 }
