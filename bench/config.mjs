@@ -1,0 +1,39 @@
+// The two run profiles: the full run behind docs/benchmarks.md, and `--quick`,
+// a smoke check of every scenario that finishes in well under a minute.
+
+/** Peers in the order tables list them. */
+export const PEERS = ['ws', 'socketio', 'parley'];
+
+/** The default fan-out: receivers in the headline comparison. */
+export const HEADLINE_RECEIVERS = 500;
+
+export const FULL = {
+  name: 'full',
+  fanout: {
+    receivers: [500, 50, 2000],
+    rounds: { 500: 3, 50: 2, 2000: 2 },
+    // Messages whose deliveries may be outstanding: a bounded queue for every
+    // peer. Far larger windows push the one-write-per-message peers into
+    // kernel memory pressure on loopback (see bench/README.md).
+    window: 64,
+    warmupMs: 1000,
+    durationMs: 4000,
+  },
+  latency: { receivers: 500, rate: 100, warmupMs: 1000, durationMs: 10_000, rounds: 3 },
+  idle: { count: 5000, roomSize: 50, rounds: 1 },
+  // Attempts a few more than the per-process open-file limit lets one relay
+  // accept, so the result is the real ceiling on this machine.
+  ceiling: { peer: 'parley', count: 'openFiles-5', perLoadgen: 5000, roomSize: 50, holdMs: 40_000, clientPingMs: 20_000 },
+  profile: { peer: 'parley', receivers: 500, window: 64, warmupMs: 1000, durationMs: 4000 },
+  sizes: { build: true },
+};
+
+export const QUICK = {
+  name: 'quick',
+  fanout: { receivers: [50], rounds: { 50: 1 }, window: 64, warmupMs: 300, durationMs: 1000 },
+  latency: { receivers: 50, rate: 100, warmupMs: 200, durationMs: 1000, rounds: 1 },
+  idle: { count: 500, roomSize: 50, rounds: 1 },
+  ceiling: { peer: 'parley', count: 1000, perLoadgen: 500, roomSize: 50, holdMs: 2000, clientPingMs: 1000 },
+  profile: null,
+  sizes: { build: false },
+};

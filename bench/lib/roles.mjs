@@ -1,0 +1,41 @@
+// The runner's view of the two kinds of child: the peer server (pinned to
+// SERVER_CORE) and load generators (pinned to LOADGEN_CORE).
+import { fileURLToPath } from 'node:url';
+import { startChild } from './children.mjs';
+
+export const SERVER_CORE = 0;
+export const LOADGEN_CORE = 1;
+
+const here = (p) => fileURLToPath(new URL(`../${p}`, import.meta.url));
+
+/**
+ * Starts `peer`'s server in its own process and waits until it listens.
+ * `cpuProf` is a directory for a V8 CPU profile (written when it stops).
+ */
+export async function startServer(peer, { options = {}, cpuProf } = {}) {
+  const nodeArgs = ['--expose-gc'];
+  if (cpuProf) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${cpuProf}`);
+  const child = startChild(here('server-host.mjs'), {
+    core: SERVER_CORE,
+    nodeArgs,
+    args: [peer, JSON.stringify(options)],
+    name: `${peer} server`,
+  });
+  const info = await child.ready();
+  return Object.assign(child, { url: info.url, label: info.label, version: info.version });
+}
+
+/** Starts a load generator aimed at `server`. */
+export async function startLoadgen(peer, server, { name = 'loadgen', room } = {}) {
+  const child = startChild(here('loadgen.mjs'), { core: LOADGEN_CORE, name: `${peer} ${name}` });
+  await child.ready();
+  await child.request('target', { peer, url: server.url, room });
+  return child;
+}
+
+/** Stops children, ignoring ones already gone. */
+export async function stopAll(...children) {
+  await Promise.all(children.filter(Boolean).map((c) => c.stop().catch(() => {})));
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

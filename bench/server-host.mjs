@@ -1,0 +1,69 @@
+// Child process that runs one peer server (bench/peers/<peer>-server.mjs) and
+// reports what it costs: CPU time from process.cpuUsage(), peak RSS by
+// sampling, heap and RSS after a forced GC (start it with --expose-gc).
+//
+//   node --expose-gc server-host.mjs <peer> '<json options>'
+import { serve, ready } from './lib/ipc.mjs';
+import { performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
+
+/** How often RSS is sampled for the peak. */
+export const RSS_SAMPLE_MS = 20;
+
+const [peerName, optionsJson = '{}'] = process.argv.slice(2);
+const options = JSON.parse(optionsJson);
+const peer = await import(`./peers/${peerName}-server.mjs`);
+const server = await peer.start({ host: '127.0.0.1', ...options });
+
+// Reading RSS opens /proc/self/statm: at the open-file limit it fails, and
+// the last reading stands.
+let lastRss = 0;
+let rssErrors = 0;
+function sampleRss() {
+  try {
+    lastRss = process.memoryUsage.rss();
+  } catch {
+    rssErrors++;
+  }
+  return lastRss;
+}
+let peakRss = sampleRss();
+setInterval(() => {
+  const rss = sampleRss();
+  if (rss > peakRss) peakRss = rss;
+}, RSS_SAMPLE_MS).unref();
+
+function usage() {
+  const rss = sampleRss();
+  if (rss > peakRss) peakRss = rss;
+  return { t: performance.now(), cpu: process.cpuUsage(), rss, peakRss, rssErrors };
+}
+
+async function collect() {
+  if (typeof globalThis.gc !== 'function') throw new Error('start the server host with --expose-gc');
+  for (let i = 0; i < 4; i++) {
+    globalThis.gc();
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  let connections = NaN;
+  try {
+    connections = await server.connections();
+  } catch { /* no file descriptor left to ask with */ }
+  try {
+    const m = process.memoryUsage();
+    return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, connections, rssErrors };
+  } catch {
+    // process.memoryUsage() reads /proc: at the open-file limit use V8's own figures.
+    const heap = v8.getHeapStatistics();
+    return { rss: sampleRss(), heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size, external: heap.external_memory, connections, rssErrors };
+  }
+}
+
+serve({
+  usage: async () => usage(),
+  gc: () => collect(),
+  connections: async () => server.connections(),
+  resetPeak: async () => { peakRss = sampleRss(); return peakRss; },
+}, { onStop: () => server.close() });
+
+ready({ url: server.url, label: peer.label, version: peer.version, pid: process.pid });
