@@ -47,14 +47,6 @@ function decodeOne<T>(line: string, shapes: Record<string, Shape>, strict: boole
   return { ok: true, value: v as T };
 }
 
-function decodeFrame<T>(frame: string, shapes: Record<string, Shape>, strict: boolean, maxLength: number, maxEnvelopes: number): Decoded<T>[] {
-  if (typeof frame !== 'string') return [fail(ErrorCode.BadJson, 'A frame must be text.')];
-  if (frame.length > maxLength) return [fail(ErrorCode.FrameTooLarge, `The frame is larger than ${maxLength} bytes.`)];
-  const lines = frame.split('\n');
-  if (lines.length > maxEnvelopes) return [fail(ErrorCode.FrameTooLarge, `A frame may carry at most ${maxEnvelopes} envelopes.`)];
-  return lines.map((line) => decodeOne<T>(line, shapes, strict));
-}
-
 /**
  * Decodes a frame a client sent (as the relay does): one result per envelope,
  * in order. Unknown types and unknown fields are refused.
@@ -67,7 +59,13 @@ function decodeFrame<T>(frame: string, shapes: Record<string, Shape>, strict: bo
  * ```
  */
 export function decodeClientFrame(frame: string): Decoded<ClientMessage>[] {
-  return decodeFrame<ClientMessage>(frame, CLIENT_SHAPES, true, MAX_FRAME_BYTES, MAX_BATCH_ENVELOPES);
+  if (typeof frame !== 'string') return [fail(ErrorCode.BadJson, 'A frame must be text.')];
+  if (frame.length > MAX_FRAME_BYTES) return [fail(ErrorCode.FrameTooLarge, `The frame is larger than ${MAX_FRAME_BYTES} bytes.`)];
+  const lines = frame.split('\n');
+  if (lines.length > MAX_BATCH_ENVELOPES) {
+    return [fail(ErrorCode.FrameTooLarge, `A frame may carry at most ${MAX_BATCH_ENVELOPES} envelopes.`)];
+  }
+  return lines.map((line) => decodeOne<ClientMessage>(line, CLIENT_SHAPES, true));
 }
 
 /**
@@ -81,7 +79,9 @@ export function decodeClientFrame(frame: string): Decoded<ClientMessage>[] {
  * ```
  */
 export function decodeServerFrame(frame: string): Decoded<ServerMessage>[] {
-  return decodeFrame<ServerMessage>(frame, SERVER_SHAPES, false, Infinity, Infinity);
+  return typeof frame === 'string'
+    ? frame.split('\n').map((line) => decodeOne<ServerMessage>(line, SERVER_SHAPES, false))
+    : [fail(ErrorCode.BadJson, 'A frame must be text.')];
 }
 
 /**
