@@ -105,9 +105,10 @@ export class ChatConnection implements Peer {
   }
 
   /**
-   * Releases held broadcasts, skipping messages already sent by the replay:
-   * a room message whose `seq` is at most `cursors.get(room)`, a direct one
-   * at most `cursors.get('')`.
+   * Releases held broadcasts, skipping messages the client already has from
+   * the replay (or said it had): a room message whose `seq` is at most
+   * `cursors.get(room)`, a direct one at most `cursors.get('')`. Anything
+   * else held is delivered, so nothing published meanwhile is lost.
    */
   release(cursors: ReadonlyMap<string, number>): void {
     const held = this.held;

@@ -131,8 +131,8 @@ async function welcome(conn: ChatConnection, session: Session, hello: Hello, res
     rooms,
     limits: ctx.limits,
   });
-  const cursors = new Map<string, number>(rooms.map((r) => [r.room, r.seq]));
-  cursors.set('', inbox);
+  // What the replays below send (and the client already had): held broadcasts up to there are skipped.
+  const cursors = new Map<string, number>();
   for (const [room, since] of named) {
     if (!session.rooms.has(room)) continue;
     // A resumed session that says it delivered nothing yet is replayed from where it joined.

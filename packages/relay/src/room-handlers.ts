@@ -21,7 +21,6 @@ export async function handleJoin(conn: ChatConnection, session: Session, m: Join
     const state = await hub.enter(session, m.room);
     if (!conn.open) return;
     conn.reply({ type: 'joined', ...state });
-    cursors.set(m.room, state.seq);
     if (m.since !== undefined) await replayRoom(conn, m.room, m.since, cursors);
   } finally {
     conn.release(cursors);
