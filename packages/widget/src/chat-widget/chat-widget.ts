@@ -245,8 +245,9 @@ export class ChatWidget extends LitElement {
     if (this.hasUpdated && settings.some((p) => changed.has(p))) this.restart();
     if (changed.has('opened')) this.store.setVisible(this.opened);
     const asking = this.asking;
-    // the prompt was answered: its field goes away, so focus moves on to the composer
-    if (this.wasAsking && !asking && this.opened) this.focusNext = 'panel';
+    // the visitor answered the prompt: its field goes away, so focus moves on to the composer
+    const lost = !document.activeElement || document.activeElement === document.body || this.matches(':focus-within');
+    if (this.wasAsking && !asking && this.asked && this.opened && lost) this.focusNext = 'panel';
     this.wasAsking = asking;
     const justOpened = changed.has('opened') && this.opened;
     if (this.sticky.before(this.opened && !asking ? this.store.conversations.get(this.store.active) : undefined, justOpened)) {

@@ -111,3 +111,16 @@ export function nextEvent<E extends Event>(target: EventTarget, type: string, ac
     target.addEventListener(type, on);
   });
 }
+
+/** A short description of an element (tag, part, id, label), for readable focus assertions. */
+export function describeNode(node: Element | null | undefined): string {
+  if (!node) return 'nothing';
+  const bits = [node.tagName.toLowerCase()];
+  for (const a of ['part', 'id', 'aria-label']) if (node.getAttribute(a)) bits.push(`${a}=${node.getAttribute(a)}`);
+  return bits.join(' ');
+}
+
+/** What has focus inside a widget, described by {@link describeNode}. */
+export function describeFocus(el: ChatWidget): string {
+  return describeNode(el.shadowRoot!.activeElement);
+}

@@ -2,7 +2,7 @@
 // addressee only, each with its own unread count.
 import { expect } from 'chai';
 import type { ChatMessageDetail, ChatWidget } from '@parley/widget';
-import { $, $$, bubbles, cleanup, connected, type, unique, until } from './helpers.js';
+import { $, $$, bubbles, cleanup, connected, type, unique, until, describeFocus, describeNode } from './helpers.js';
 
 /** Opens the online list of `from` and picks `to` from it. */
 async function pick(from: ChatWidget, to: ChatWidget): Promise<void> {
@@ -33,7 +33,7 @@ describe('private chat', () => {
     // the conversation is on screen, with its own tab, and focus is in the composer
     expect($(ada, '[part=messages]')!.getAttribute('aria-label')).to.include(bob.user!.name);
     expect($$(ada, '[part=tabs] button').map((b) => b.textContent!.trim())).to.deep.equal([`#${room}`, bob.user!.name]);
-    expect(ada.shadowRoot!.activeElement).to.equal($(ada, 'textarea'));
+    expect(describeFocus(ada)).to.equal(describeNode($(ada, 'textarea')));
     await type(ada, 'just between us');
 
     await until(() => seenByBob.length === 1, 'bob receives it');
