@@ -40,8 +40,8 @@ import { recentIds } from './seen.js';
 import { defaultStorage, load, save } from './store.js';
 import { State, type ClientEvents, type ClientOptions, type Clock, type OutboxEntry, type ParleyClient, type SocketConstructor, type SocketLike } from './types.js';
 
-/** What waits for an answer: the promise's handlers, and for a query its timeout and encoded frame (resent after a reconnect). */
-type Pending = [resolve: (value: any) => void, reject: (error: ParleyError) => void, timer?: unknown, frame?: string];
+/** What waits for an answer: the promise's handlers, and for a query its timeout and the query (resent after a reconnect). */
+type Pending = [resolve: (value: any) => void, reject: (error: ParleyError) => void, timer?: unknown, query?: ClientMessage];
 
 // mitt ships ESM at runtime but CommonJS-style typings, which NodeNext reads as a namespace.
 const emitter = mitt as unknown as typeof mitt.default;
@@ -121,7 +121,7 @@ export function createClient(options: ClientOptions): ParleyClient {
     clock,
     () => pingInterval,
     () => pingTimeout,
-    () => ws?.readyState === 1 && ws.send(encode({ type: 'ping' })),
+    () => out({ type: 'ping' }), // before welcome no ping: silence past interval + timeout still ends the attempt
     () => drop(Reason.Heartbeat, CloseCode.HeartbeatTimeout),
   );
 
@@ -190,7 +190,7 @@ export function createClient(options: ClientOptions): ParleyClient {
       setState(State.Closed, reason, code);
       unwatch();
       // queries fail; sends stay pending in the outbox and go out on the next connect()
-      for (const [ref, [, , , frame]] of pending) if (frame) settle(ref, null, parleyError(ClientErrorCode.Closed, undefined, ref));
+      for (const [ref, [, , , query]] of pending) if (query) settle(ref, null, parleyError(ClientErrorCode.Closed, undefined, ref));
     } else {
       setState(State.Reconnecting, reason, code);
       if (!isOffline()) retryTimer = clock.setTimeout(open, backoff(tries++, options.backoff));
@@ -209,11 +209,13 @@ export function createClient(options: ClientOptions): ParleyClient {
     if (cursor === undefined || cursor > seq) cursors.set(room, cursor === undefined ? seq : 0);
   }
 
+  const addRoom = (room: string) => rooms.includes(room) || rooms.push(room);
+
   /** Takes a room's state from `welcome`/`joined` (and passes it on as the `members` event). */
   function adopt(state: RoomState): void {
     const { room } = state;
     track(room, state.seq);
-    if (!rooms.includes(room)) rooms.push(room);
+    addRoom(room);
     bus.emit('members', state);
   }
 
@@ -257,18 +259,16 @@ export function createClient(options: ClientOptions): ParleyClient {
     switch (m.type) {
       case 'welcome':
         welcomedAt = clock.now();
-        user = m.user;
-        resume = m.resume;
-        pingInterval = m.limits.ping;
-        pingTimeout = m.limits.pingTimeout;
+        ({ user, resume } = m);
+        ({ ping: pingInterval, pingTimeout } = m.limits);
         beat();
         track('', m.inbox);
         m.rooms.forEach(adopt);
         persist();
         sent.clear();
         setState(State.Open);
-        bus.emit('welcome', { user: m.user, resumed: m.resumed });
-        for (const [, , , frame] of pending.values()) if (frame) ws!.send(frame);
+        bus.emit('welcome', { user, resumed: m.resumed });
+        for (const [, , , query] of pending.values()) if (query) out(query);
         return pump();
       case 'joined':
         adopt(m);
@@ -327,11 +327,10 @@ export function createClient(options: ClientOptions): ParleyClient {
   /** Sends a history/members query now or on the next welcome; resolves with its answer. */
   function request<T>(query: ClientMessage & { qid: string }): Promise<T> {
     const { qid } = query;
-    const frame = encode(query);
-    if (welcomedAt) ws!.send(frame);
+    out(query);
     return new Promise<T>((resolve, reject) => {
       const timeout = () => settle(qid, null, parleyError(ClientErrorCode.Timeout, undefined, qid));
-      pending.set(qid, [resolve, reject, clock.setTimeout(timeout, options.requestTimeout ?? REQUEST_TIMEOUT), frame]);
+      pending.set(qid, [resolve, reject, clock.setTimeout(timeout, options.requestTimeout ?? REQUEST_TIMEOUT), query]);
     });
   }
 
@@ -355,9 +354,10 @@ export function createClient(options: ClientOptions): ParleyClient {
       return rooms;
     },
     get outbox() {
-      return [...outbox];
+      return outbox;
     },
     connect(overrides = {}) {
+      if (overrides.nick || overrides.token) resume = undefined; // another identity: do not take the old session back
       nick = overrides.nick ?? nick;
       token = overrides.token ?? token;
       if (state !== State.Idle && state !== State.Closed) return;
@@ -370,7 +370,7 @@ export function createClient(options: ClientOptions): ParleyClient {
       if (state !== State.Closed) drop(Reason.Closed, CloseCode.Normal);
     },
     join(room) {
-      if (!rooms.includes(room)) rooms.push(room);
+      addRoom(room);
       persist();
       out({ type: 'join', room, since: cursors.get(room) || undefined });
     },

@@ -7,8 +7,7 @@ import type { ClientErrorEvent } from './types.js';
 export type ParleyError = Error & ClientErrorEvent;
 
 /**
- * Makes the `Error` a failed request rejects with: `name` is `ParleyError`,
- * `code` a protocol `ErrorCode` from the relay (`not_in_room`,
+ * Makes the `Error` a failed request rejects with: `code` is a protocol `ErrorCode` from the relay (`not_in_room`,
  * `unknown_user`, `text_too_long`...) or one of the client's own
  * {@link ClientErrorCode}s (`outbox_full`, `closed`, `timeout`), `ref` the
  * `cid`/`qid` of the refused request. The client's own errors use the code as message.
@@ -23,4 +22,4 @@ export type ParleyError = Error & ClientErrorEvent;
  * ```
  */
 export const parleyError = (code: string, message = code, ref?: string): ParleyError =>
-  Object.assign(new Error(message), { name: 'ParleyError', code, ref });
+  Object.assign(new Error(message), { code, ref });

@@ -53,10 +53,13 @@ export interface SocketLike {
   send(data: string): void;
   close(code?: number, reason?: string): void;
   onopen: ((ev: any) => void) | null;
-  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onclose: Handler<{ code: number; reason: string }> | null;
   onerror: ((ev: any) => void) | null;
-  onmessage: ((ev: { data: any }) => void) | null;
+  onmessage: Handler<{ data: any }> | null;
 }
+
+/** An event handler checked bivariantly, so the DOM's `WebSocket` and `ws`'s fit `SocketLike` without a cast. */
+type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
 
 /**
  * A WebSocket constructor: `globalThis.WebSocket` in browsers, `WebSocket` from `ws` in Node.

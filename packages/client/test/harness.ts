@@ -4,7 +4,7 @@
 import WebSocket from 'ws';
 import { createRelay, type RelayHandle, type RelayOptions } from '@parley/relay';
 import type { RoomMessage } from '@parley/protocol';
-import { createClient, type ClientOptions, type ParleyClient, type SocketConstructor } from '../src/index.js';
+import { createClient, type ClientOptions, type ParleyClient } from '../src/index.js';
 import { createProxy, type Proxy } from './proxy.js';
 import { next } from './wait.js';
 
@@ -12,7 +12,7 @@ export type { RoomMessage };
 
 /** Fast timers for tests: short backoff, no browser signals, no storage. */
 export const FAST: Partial<ClientOptions> = {
-  WebSocket: WebSocket as unknown as SocketConstructor,
+  WebSocket,
   storage: null,
   backoff: { base: 20, cap: 200 },
   watchNetwork: false,

@@ -168,6 +168,21 @@ describe('state machine', () => {
     assert.equal(t.last().sent[0].nick, 'ada2');
   });
 
+  it('does not resume the old session when connect() is given another identity', async () => {
+    const t = setup();
+    t.client.connect();
+    openSession(t);
+    t.client.close();
+    t.client.connect();
+    t.last().open();
+    assert.equal(t.last().sent[0].resume, 'r_secret', 'the same identity resumes');
+    t.last().receive(welcome());
+    t.client.close();
+    t.client.connect({ nick: 'grace' });
+    t.last().open();
+    assert.deepEqual(t.last().sent[0], { type: 'hello', nick: 'grace', rooms: [{ room: 'lobby', since: 0 }], inbox: 0 });
+  });
+
   it('reconnects after a heartbeat timeout: ping after the interval, dead after the timeout', async () => {
     const t = setup();
     t.client.connect();

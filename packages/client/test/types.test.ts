@@ -6,6 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Ack, DirectMessage, HistoryPage, Member, RoomMessage } from '@parley/protocol';
+import NodeWebSocket from 'ws';
 import { createClient, State, type ClientErrorEvent, type ParleyClient, type StatusEvent } from '../src/index.js';
 
 /** Never called: only type-checked. */
@@ -24,6 +25,10 @@ function typeChecks(client: ParleyClient) {
   const page: Promise<HistoryPage> = client.history('lobby', { before: 10, limit: 5 });
   const who: Promise<Member[]> = client.members('lobby');
   const state: State = client.state;
+
+  // the platform WebSockets fit without a cast
+  createClient({ url: 'ws://x/chat', WebSocket: globalThis.WebSocket });
+  createClient({ url: 'ws://x/chat', WebSocket: NodeWebSocket });
 
   // @ts-expect-error a room message handler cannot take a direct message
   client.on('message', (m: DirectMessage) => m.to);
