@@ -6,7 +6,7 @@
 import type { WebSocket } from 'ws';
 
 /** How long a peer has to answer a close frame before its socket is destroyed, ms. */
-export const CLOSE_GRACE_MS = 2000;
+export const CLOSE_GRACE_MS = 5000;
 /** Longest close reason a close frame can carry, in UTF-8 bytes (RFC 6455 § 5.5). */
 export const MAX_CLOSE_REASON_BYTES = 123;
 
