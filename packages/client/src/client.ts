@@ -114,6 +114,9 @@ export function createClient(options: ClientOptions): ParleyClient {
   let tokens: number = SEND_BURST;
   let refilledAt = 0;
   let unwatch = () => {};
+  /** Whether the browser said `offline` (and not `online` since): retries pause. */
+  let wentOffline = false;
+  const offline = () => wentOffline || isOffline();
   let pingInterval = options.pingInterval ?? PING_INTERVAL;
   let pingTimeout = options.pingTimeout ?? PING_TIMEOUT;
 
@@ -193,7 +196,7 @@ export function createClient(options: ClientOptions): ParleyClient {
       for (const [ref, [, , , query]] of pending) if (query) settle(ref, null, parleyError(ClientErrorCode.Closed, undefined, ref));
     } else {
       setState(State.Reconnecting, reason, code);
-      if (!isOffline()) retryTimer = clock.setTimeout(open, backoff(tries++, options.backoff));
+      if (!offline()) retryTimer = clock.setTimeout(open, backoff(tries++, options.backoff));
     }
   }
 
@@ -337,7 +340,7 @@ export function createClient(options: ClientOptions): ParleyClient {
   /** Reconnects now if waiting to, else checks the socket is alive. */
   function wake(): void {
     if (ws) beat(0);
-    else if (state === State.Reconnecting && !isOffline()) {
+    else if (state === State.Reconnecting && !offline()) {
       clock.clearTimeout(retryTimer);
       open();
     }
@@ -361,7 +364,13 @@ export function createClient(options: ClientOptions): ParleyClient {
       nick = overrides.nick ?? nick;
       token = overrides.token ?? token;
       if (state !== State.Idle && state !== State.Closed) return;
-      if (options.watchNetwork !== false) unwatch = watchNetwork(wake, () => clock.clearTimeout(retryTimer));
+      if (options.watchNetwork !== false) {
+        unwatch = watchNetwork(
+          () => ((wentOffline = false), wake()),
+          () => ((wentOffline = true), clock.clearTimeout(retryTimer)),
+          wake,
+        );
+      }
       tries = 0;
       setState(State.Connecting);
       open();

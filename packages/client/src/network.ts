@@ -3,25 +3,25 @@
  */
 
 /**
- * Calls `wake` when the browser regains the network or the page is shown
- * again, and `pause` when the browser goes offline. Returns the function that
- * stops listening. Does nothing outside a browser (no `document`).
+ * Calls `online` when the browser regains the network, `offline` when it
+ * loses it, and `visible` when the page is shown again. Returns the function
+ * that stops listening. Does nothing outside a browser (no `document`).
  *
  * @example
  * ```ts
- * const stop = watchNetwork(() => retryNowOrCheckTheSocket(), () => pauseRetries());
+ * const stop = watchNetwork(() => retryNow(), () => pauseRetries(), () => checkTheSocket());
  * stop();
  * ```
  */
-export function watchNetwork(wake: () => void, pause: () => void): () => void {
+export function watchNetwork(online: () => void, offline: () => void, visible: () => void): () => void {
   const w = globalThis as any;
   const d = w.document;
-  const visible = () => d.visibilityState === 'visible' && wake();
+  const shown = () => d.visibilityState === 'visible' && visible();
   const listen = (method: 'addEventListener' | 'removeEventListener') => {
     if (!d) return;
-    w[method]('online', wake);
-    w[method]('offline', pause);
-    d[method]('visibilitychange', visible);
+    w[method]('online', online);
+    w[method]('offline', offline);
+    d[method]('visibilitychange', shown);
   };
   listen('addEventListener');
   return () => listen('removeEventListener');

@@ -19,10 +19,25 @@ async function until(check: () => unknown, what: string, ms = 10_000): Promise<v
   }
 }
 
-/** The browser's WebSocket, with a switch that makes it vanish as a page reload would, and a log of what was sent. */
+/**
+ * The browser's WebSocket with a saboteur inside: it can vanish as a page
+ * reload would, stall (half-open: nothing in, nothing out, nothing closed),
+ * drop a frame and kill the socket, or rewrite what the relay sent. It logs
+ * what the client sent.
+ */
 function pageSocket() {
-  const page = { unloaded: false, opened: 0, sockets: [] as WebSocket[], sent: [] as string[] };
+  const page = {
+    unloaded: false,
+    opened: 0,
+    sockets: [] as Array<WebSocket & { stalled: boolean }>,
+    sent: [] as string[],
+    /** Looks at each frame from the relay: `'kill'` drops it and closes that socket (4000, retryable). */
+    onFrame: null as null | ((data: string) => 'forward' | 'kill'),
+    /** Rewrites each frame from the relay before the client sees it. */
+    rewrite: null as null | ((data: string) => string),
+  };
   class PageSocket extends WebSocket {
+    stalled = false;
     constructor(url: string, protocols: string | string[]) {
       if (page.unloaded) throw new Error('the page is gone');
       super(url, protocols);
@@ -31,11 +46,33 @@ function pageSocket() {
     }
     override send(data: string) {
       page.sent.push(data);
-      super.send(data);
+      if (!this.stalled) super.send(data);
+    }
+    override set onmessage(handler: ((e: MessageEvent) => void) | null) {
+      super.onmessage = handler && ((e: MessageEvent) => {
+        if (this.stalled) return;
+        const data = page.rewrite ? page.rewrite(e.data) : e.data;
+        if (page.onFrame?.(data) === 'kill') return this.close(4000);
+        handler({ data } as MessageEvent);
+      });
+    }
+    override get onmessage() {
+      return super.onmessage;
     }
   }
-  return { ...page, page, WebSocket: PageSocket };
+  return { page, WebSocket: PageSocket };
 }
+
+/** Rewrites the welcome's heartbeat limits, so a half-open socket shows within a test. */
+const fastHeartbeat = (ping: number, pingTimeout: number) => (data: string) =>
+  data
+    .split('\n')
+    .map((line) => {
+      const e = JSON.parse(line);
+      if (e.type === 'welcome') e.limits = { ...e.limits, ping, pingTimeout };
+      return JSON.stringify(e);
+    })
+    .join('\n');
 
 const clients: ParleyClient[] = [];
 function client(options: Partial<ClientOptions> & { url: string }): ParleyClient {
@@ -136,6 +173,68 @@ describe('client in the browser', () => {
     await until(() => after.outbox.length === 0 && got.length >= 1, 'the ack and the message');
     await sleep(300);
     expect(got).to.deep.equal(['sent as the page unloads']);
+  });
+
+  it('loses and doubles nothing when its socket is killed mid-stream', async () => {
+    const url = await relayUrl();
+    const room = unique('r');
+    const { page, WebSocket } = pageSocket();
+    const reader = await open({ url, nick: unique('reader'), rooms: [room], WebSocket });
+    const writer = await open({ url, nick: unique('writer'), rooms: [room] });
+    const got: number[] = [];
+    reader.on('message', (m) => got.push(Number(m.text)));
+    const all = Array.from({ length: 30 }, (_, i) => i + 1);
+    const sending = Promise.all(all.map((i) => writer.send(room, String(i))));
+    await until(() => got.length >= 3, 'the first messages');
+    page.sockets.at(-1)!.close(4000); // mid-stream
+    const atKill = got.length;
+    await sending;
+    await until(() => got.length >= 30, 'every message');
+    await sleep(300);
+    expect(atKill).to.be.below(30);
+    expect(got).to.deep.equal(all);
+    expect(page.opened).to.equal(2);
+  });
+
+  it('resends after a dropped ack, and the relay answers the original ack instead of a second message', async () => {
+    const url = await relayUrl();
+    const room = unique('r');
+    const { page, WebSocket } = pageSocket();
+    const writer = await open({ url, nick: unique('writer'), rooms: [room], WebSocket });
+    const reader = await open({ url, nick: unique('reader'), rooms: [room] });
+    const got: string[] = [];
+    reader.on('message', (m) => got.push(m.text));
+    let dropped = 0;
+    page.onFrame = (data) => (!dropped && data.includes('"type":"ack"') ? (dropped++, 'kill') : 'forward');
+    const ack = await writer.send(room, 'exactly once');
+    expect(dropped).to.equal(1);
+    expect(ack.dup).to.equal(true);
+    await until(() => got.length === 1, 'the message');
+    await sleep(300);
+    expect(got).to.deep.equal(['exactly once']);
+  });
+
+  it('detects a half-open socket within the heartbeat timeout and recovers', async () => {
+    const url = await relayUrl();
+    const room = unique('r');
+    const { page, WebSocket } = pageSocket();
+    page.rewrite = fastHeartbeat(200, 300);
+    const reader = await open({ url, nick: unique('reader'), rooms: [room], WebSocket });
+    const writer = await open({ url, nick: unique('writer'), rooms: [room] });
+    const got: string[] = [];
+    reader.on('message', (m) => got.push(m.text));
+    const dropped = new Promise<{ reason?: string; at: number }>((resolve) =>
+      reader.on('status', (s) => s.to === State.Reconnecting && resolve({ reason: s.reason, at: Date.now() })),
+    );
+    const stalledAt = Date.now();
+    page.sockets.at(-1)!.stalled = true; // nothing in, nothing out, nothing closed
+    await writer.send(room, 'while stalled');
+    const { reason, at } = await dropped;
+    expect(reason).to.equal('heartbeat');
+    expect(at - stalledAt).to.be.within(300, 200 + 300 + 300);
+    await until(() => reader.state === State.Open, 'the new connection');
+    await until(() => got.length === 1, 'the message sent while stalled');
+    expect(got).to.deep.equal(['while stalled']);
   });
 
   it('retries at once when the browser comes back online, and pauses while offline', async () => {
