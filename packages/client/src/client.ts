@@ -35,6 +35,7 @@ import {
 } from './constants.js';
 import { parleyError, type ParleyError } from './errors.js';
 import { heartbeat } from './heartbeat.js';
+import { tokenBucket } from './pacer.js';
 import { isOffline, watchNetwork } from './network.js';
 import { recentIds } from './seen.js';
 import { defaultStorage, load, save } from './store.js';
@@ -110,9 +111,7 @@ export function createClient(options: ClientOptions): ParleyClient {
   let counter = 0;
   const prefix = 'c' + Math.random().toString(36).slice(2, 10) + '_';
   const nextId = () => prefix + (++counter).toString(36);
-  /** The send pacing's token bucket. */
-  let tokens: number = SEND_BURST;
-  let refilledAt = 0;
+  const mayPass = tokenBucket(clock, SEND_BURST, SEND_RATE);
   let unwatch = () => {};
   /** Whether the browser said `offline` (and not `online` since): retries pause. */
   let wentOffline = false;
@@ -226,17 +225,13 @@ export function createClient(options: ClientOptions): ParleyClient {
   function pump(): void {
     clock.clearTimeout(pumpTimer);
     if (!welcomedAt) return;
-    const now = clock.now();
-    tokens = Math.min(SEND_BURST, tokens + ((now - refilledAt) * SEND_RATE) / 1000);
-    refilledAt = now;
     const frames: string[] = [];
     for (const { cid, room, to, text } of outbox) {
       if (sent.has(cid)) continue;
-      if (tokens < 1) {
+      if (!mayPass()) {
         pumpTimer = clock.setTimeout(pump, 1000 / SEND_RATE);
         break;
       }
-      tokens--;
       sent.add(cid);
       frames.push(encode(room === undefined ? { type: 'dm', to: to!, text, cid } : { type: 'send', room, text, cid }));
     }
