@@ -373,7 +373,7 @@ export class ChatWidget extends LitElement {
       <button class="launcher" part="launcher" aria-controls="panel" aria-expanded=${String(this.opened)} @click=${v.toggle}
         aria-label=${this.opened ? t.closeChat : unread ? t.openChatUnread(unread) : t.openChat}>
         ${this.opened ? closeIcon : chatIcon}
-        ${unread ? html`<span class="badge" part="badge" aria-hidden="true">${unread > 99 ? '99+' : unread}</span>` : nothing}
+        ${unread && !this.opened ? html`<span class="badge" part="badge" aria-hidden="true">${unread > 99 ? '99+' : unread}</span>` : nothing}
       </button>
     </div>`;
   }

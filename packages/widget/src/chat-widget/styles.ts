@@ -60,7 +60,7 @@ h2 { font-size: 16px; font-weight: 700; overflow: hidden; text-overflow: ellipsi
 .dot.open { background: #6fdc8c; }
 .dot.closed, .dot.idle { background: #c8ced6; }
 header button { min-width: 32px; min-height: 32px; padding: 4px 8px; border-radius: 8px; display: flex; align-items: center; gap: 4px; font-size: 13px; }
-header button:hover, header [aria-expanded='true'] { background: rgb(255 255 255 / 0.2); }
+header button:hover, header [aria-expanded='true'] { background: rgb(0 0 0 / 0.25); }
 header :focus-visible { outline-color: currentColor; }
 svg { width: 18px; height: 18px; flex: none; }
 

@@ -21,7 +21,6 @@ export const en: Strings = {
   online: (n) => `${n} online`,
   membersHeading: 'Online now',
   you: '(you)',
-  messageTo: (name) => `Message ${name} privately`,
   roomLabel: (room) => `#${room}`,
   conversations: 'Conversations',
   privateWith: (name) => `Private chat with ${name}`,

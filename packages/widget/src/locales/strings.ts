@@ -31,7 +31,6 @@ export interface Strings {
   online: (n: number) => string;
   membersHeading: string;
   you: string;
-  messageTo: (name: string) => string;
   /** The room's conversation button. */
   roomLabel: (room: string) => string;
   conversations: string;

@@ -21,7 +21,6 @@ export const zhCN: Strings = {
   online: (n) => `${n} 人在线`,
   membersHeading: '在线用户',
   you: '（你）',
-  messageTo: (name) => `私聊 ${name}`,
   roomLabel: (room) => `#${room}`,
   conversations: '会话',
   privateWith: (name) => `与 ${name} 私聊`,

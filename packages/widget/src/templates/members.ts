@@ -15,8 +15,11 @@ export function members(v: View) {
         (m) => html`<li>
           ${m.id === me
             ? html`${m.name} <span class="muted">${t.you}</span>`
-            : html`<button aria-label=${t.messageTo(m.name)} @click=${() => v.openDirect(m)}>
-                ${m.name}${count(v, store.conversations.get(directKey(m.id))?.unread ?? 0)}
+            : html`<button @click=${() => v.openDirect(m)}>
+                <span aria-hidden="true">${m.name}</span><span class="vh">${t.privateWith(m.name)}</span>${count(
+                  v,
+                  store.conversations.get(directKey(m.id))?.unread ?? 0,
+                )}
               </button>`}
         </li>`,
       )}

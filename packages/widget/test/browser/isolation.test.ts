@@ -1,6 +1,7 @@
 // Shadow DOM isolation both ways, and theming through the documented
 // custom properties and parts.
 import { expect } from 'chai';
+import { emulateMedia } from '@web/test-runner-commands';
 import { $, cleanup, connected, track, type, unique, until } from './helpers.js';
 
 const HOSTILE = `
@@ -106,6 +107,20 @@ describe('isolation and theming', () => {
     expect(getComputedStyle($(el, '.bubble')!).fontSize).to.equal('18px');
     expect($(el, '[part=panel]')!.getBoundingClientRect().width).to.equal(400);
     expect(getComputedStyle($(el, '[part=message]')!).outlineColor).to.equal('rgb(200, 0, 0)');
+  });
+
+  it('follows prefers-color-scheme with theme="auto" (the default)', async () => {
+    const el = await connected({ room: unique('r'), nickname: unique('ada'), open: true });
+    expect(el.theme).to.equal('auto');
+    const bg = (): string => getComputedStyle($(el, '[part=panel]')!).backgroundColor;
+    try {
+      await emulateMedia({ colorScheme: 'dark' });
+      expect(bg()).to.equal('rgb(28, 33, 40)');
+      await emulateMedia({ colorScheme: 'light' });
+      expect(bg()).to.equal('rgb(255, 255, 255)');
+    } finally {
+      await emulateMedia({ colorScheme: 'light' });
+    }
   });
 
   it('switches palettes with the theme attribute', async () => {

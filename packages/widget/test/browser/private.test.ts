@@ -2,7 +2,7 @@
 // addressee only, each with its own unread count.
 import { expect } from 'chai';
 import type { ChatMessageDetail, ChatWidget } from '@parley/widget';
-import { $, $$, bubbles, cleanup, connected, type, unique, until, describeFocus, describeNode } from './helpers.js';
+import { $, $$, bubbles, cleanup, connected, relay, type, unique, until, describeFocus, describeNode } from './helpers.js';
 
 /** Opens the online list of `from` and picks `to` from it. */
 async function pick(from: ChatWidget, to: ChatWidget): Promise<void> {
@@ -92,5 +92,46 @@ describe('private chat', () => {
     $$(ada, '[part=tabs] button')[0]!.click();
     await ada.updateComplete;
     expect(bubbles(ada)).to.deep.equal([]);
+  });
+
+  it('marks a refused message as not sent, with a retry that sends it again', async function () {
+    this.timeout(60000);
+    // a plain WebSocket client of the lobby: its session ends the moment it disconnects
+    const { url } = await relay();
+    const nick = unique('plain');
+    const plainUrl = url.replace(/\/chat$/, `/ws/${nick}`);
+    const received: string[] = [];
+    const join = (): Promise<WebSocket> =>
+      new Promise((resolve) => {
+        const ws = new WebSocket(plainUrl);
+        ws.onmessage = (e) => received.push(JSON.parse(e.data as string).msg);
+        ws.onopen = () => resolve(ws);
+      });
+    let plain = await join();
+    const ada = await connected({ room: 'lobby', nickname: unique('ada'), open: true });
+    try {
+      await until(() => ada.shadowRoot!.querySelector('[part=members]')!.textContent!.includes(nick), 'the plain client is online');
+      $(ada, '[part=members-button]')!.click();
+      await ada.updateComplete;
+      $$(ada, '[part=members] button').find((b) => b.textContent!.includes(nick))!.click();
+      await ada.updateComplete;
+      plain.close();
+      await until(() => !ada.shadowRoot!.querySelector('[part=members]')!.textContent!.includes(nick), 'it has left');
+
+      await type(ada, 'are you there?');
+      const failed = await until(() => $(ada, '.failed'), 'the message fails');
+      expect(failed.textContent).to.include('Not sent');
+      expect(failed.textContent).to.include('This person has left the chat.');
+
+      plain = await join();
+      await until(() => ada.shadowRoot!.querySelector('[part=members]')!.textContent!.includes(nick), 'it is back');
+      (failed.querySelector('button') as HTMLButtonElement).click();
+      await until(() => received.includes('are you there?'), 'the retry reaches it');
+      await until(() => $(ada, '.msg.own [data-state=sent]'), 'and is marked sent');
+      expect($(ada, '.failed')).to.equal(null);
+      expect(bubbles(ada)).to.deep.equal(['are you there?']);
+    } finally {
+      plain.close();
+    }
   });
 });
