@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
+import { resolve } from 'node:path';
 import { FULL, QUICK, PEERS } from './config.mjs';
 import { fanout } from './scenarios/fanout.mjs';
 import { fixedRate } from './scenarios/latency.mjs';
@@ -42,6 +43,7 @@ const HELP = `usage: node bench/run.mjs [options]
   --[no-]profile       CPU-profile the relay under max rate (default: on in a full run)
   --[no-]build         build the root (tsc -b, rollup) before measuring bundle sizes (default: on in a full run)
   --[no-]write         write docs/benchmarks.md and docs/benchmarks.svg (default: on in a full run)
+  --relay=path.js      load the relay from another build (its dist/index.js) to compare a candidate change
   --from=file.json     render the docs from saved results instead of running
   --help               this text`;
 
@@ -68,10 +70,13 @@ function versions() {
   const sio = JSON.parse(readFileSync(`${root}node_modules/socket.io/package.json`, 'utf8'));
   const commit = git(['rev-parse', '--short', 'HEAD']);
   const dirty = git(['status', '--porcelain', '--', 'packages/relay/src', 'packages/protocol/src']).split('\n').filter(Boolean).length;
+  const other = process.env.BENCH_RELAY_MODULE;
   return {
     ws: `ws ${wsVersion}`,
     socketio: `socket.io ${sio.version}`,
-    parley: `@parley/relay ${relayPkg.version} at commit ${commit}${dirty ? ` with ${dirty} uncommitted source file(s) in relay/protocol` : ''}, built to packages/relay/dist`,
+    parley: other
+      ? `@parley/relay ${relayPkg.version} loaded from ${other} (a candidate build, not packages/relay/dist)`
+      : `@parley/relay ${relayPkg.version} at commit ${commit}${dirty ? ` with ${dirty} uncommitted source file(s) in relay/protocol` : ''}, built to packages/relay/dist`,
   };
 }
 
@@ -91,6 +96,10 @@ async function main() {
     return 0;
   }
   const config = structuredClone(flags.quick ? QUICK : FULL);
+  if (flags.relay) {
+    // Children inherit the environment: the Parley peer loads this build instead.
+    process.env.BENCH_RELAY_MODULE = resolve(String(flags.relay));
+  }
   const only = flags.only ? list(flags.only) : SCENARIOS;
   for (const s of only) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}`);
   const peers = flags.peers ? list(flags.peers) : PEERS;

@@ -63,6 +63,11 @@ serve({
   usage: async () => usage(),
   gc: () => collect(),
   connections: async () => server.connections(),
+  /** Writes a heap snapshot (after GC) into `dir`; returns its path. */
+  heapSnapshot: async ({ dir, name }) => {
+    await collect();
+    return v8.writeHeapSnapshot(`${dir}/${name}.heapsnapshot`);
+  },
   resetPeak: async () => { peakRss = sampleRss(); return peakRss; },
 }, { onStop: () => server.close() });
 

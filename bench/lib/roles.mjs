@@ -25,9 +25,10 @@ export async function startServer(peer, { options = {}, cpuProf } = {}) {
   return Object.assign(child, { url: info.url, label: info.label, version: info.version });
 }
 
-/** Starts a load generator aimed at `server`. */
-export async function startLoadgen(peer, server, { name = 'loadgen', room } = {}) {
-  const child = startChild(here('loadgen.mjs'), { core: LOADGEN_CORE, name: `${peer} ${name}` });
+/** Starts a load generator aimed at `server` (`cpuProf`: a directory for its CPU profile). */
+export async function startLoadgen(peer, server, { name = 'loadgen', room, cpuProf } = {}) {
+  const nodeArgs = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : [];
+  const child = startChild(here('loadgen.mjs'), { core: LOADGEN_CORE, name: `${peer} ${name}`, nodeArgs });
   await child.ready();
   await child.request('target', { peer, url: server.url, room });
   return child;

@@ -12,6 +12,8 @@ export const MARK = '~Bz~';
 
 const MARK_BUF = Buffer.from(MARK);
 const TILDE = 0x7e;
+const B = 0x42;
+const Z = 0x7a;
 const DOT = 0x2e;
 const PAD = 'x'.repeat(TEXT_BYTES);
 
@@ -21,13 +23,22 @@ export function makeText(seq, now) {
   return head.length >= TEXT_BYTES ? head : head + PAD.slice(head.length);
 }
 
-/** How many benchmark texts a received frame carries. */
+/**
+ * How many benchmark texts a received frame carries. Searches for one byte
+ * ('~', found with memchr) and checks the rest of the marker by hand: a
+ * multi-byte needle costs a search setup per call, which at millions of
+ * texts a second made counting a fifth of the load generator's time.
+ */
 export function countTexts(buf) {
   let n = 0;
-  let i = buf.indexOf(MARK_BUF);
+  let i = buf.indexOf(TILDE);
   while (i !== -1) {
-    n++;
-    i = buf.indexOf(MARK_BUF, i + TEXT_BYTES);
+    if (buf[i + 1] === B && buf[i + 2] === Z && buf[i + 3] === TILDE) {
+      n++;
+      i = buf.indexOf(TILDE, i + TEXT_BYTES);
+    } else {
+      i = buf.indexOf(TILDE, i + 1);
+    }
   }
   return n;
 }

@@ -2,6 +2,7 @@
 // packages/relay/dist) with the limits a benchmark would trip raised: rate
 // limit, connections per IP. Everything else is the relay's default.
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 
 const require = createRequire(new URL('../../packages/relay/package.json', import.meta.url));
 export const label = 'Parley';
@@ -14,13 +15,18 @@ export const BENCH_LIMITS = {
   maxConnectionsPerIp: 1_000_000,
 };
 
-/** Starts the relay on `host`, a free port. `options` are passed to createRelay over the bench limits. */
+/**
+ * Starts the relay on `host`, a free port. `options` are passed to createRelay
+ * over the bench limits. BENCH_RELAY_MODULE (set by `run.mjs --relay=…`)
+ * loads another build of the relay instead, to compare a candidate change.
+ */
 export async function start({ host, ...options }) {
+  const from = process.env.BENCH_RELAY_MODULE ? pathToFileURL(process.env.BENCH_RELAY_MODULE).href : '@parley/relay';
   let createRelay;
   try {
-    ({ createRelay } = await import('@parley/relay'));
+    ({ createRelay } = await import(from));
   } catch (e) {
-    throw new Error(`cannot load @parley/relay (run \`npx tsc -b\` at the root first): ${e.message}`);
+    throw new Error(`cannot load ${from} (run \`npx tsc -b\` at the root first): ${e.message}`);
   }
   const relay = await createRelay({ port: 0, host, log: false, ...BENCH_LIMITS, ...options });
   const base = `ws://${host}:${relay.port}/`;

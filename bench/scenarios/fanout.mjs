@@ -9,12 +9,12 @@ import { machineCpu, machineBusyCores } from '../lib/machine.mjs';
 /** Share of one core above which a process counts as saturated. */
 export const SATURATED = 0.9;
 
-export async function fanout({ peer, receivers, window, warmupMs, durationMs, serverOptions, cpuProf }) {
+export async function fanout({ peer, receivers, window, warmupMs, durationMs, serverOptions, cpuProf, loadgenCpuProf }) {
   let server;
   let lg;
   try {
     server = await startServer(peer, { options: serverOptions, cpuProf });
-    lg = await startLoadgen(peer, server);
+    lg = await startLoadgen(peer, server, { cpuProf: loadgenCpuProf });
     const c = await lg.request('connect', { count: receivers, concurrency: 64 }, 180_000);
     if (c.opened < receivers) throw new Error(`${peer}: only ${c.opened}/${receivers} receivers connected: ${JSON.stringify(c.failures)}`);
     await lg.request('sender', {});
