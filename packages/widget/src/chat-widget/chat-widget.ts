@@ -1,11 +1,10 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import { State } from '@parley/client';
+import type { State } from '@parley/client';
 import type { Ack, Member } from '@parley/protocol';
 import { MAX_TEXT_LENGTH } from '@parley/protocol';
 import { pickLocale, strings, type Locale, type Strings } from '../locales/index.js';
 import { ChatStore } from '../model/chat-store.js';
 import { roomKey } from '../model/conversation.js';
-import { recallNick, rememberNick } from '../model/nick-memory.js';
 import { socketUrl } from '../relay-url.js';
 import { composer } from '../templates/composer.js';
 import { banner, header, tabs } from '../templates/header.js';
@@ -146,10 +145,7 @@ export class ChatWidget extends LitElement {
     changed: () => this.requestUpdate(),
     message: (d) => emit(this, 'chat-message', d),
     error: (d) => emit(this, 'chat-error', d),
-    status: (d) => {
-      if (d.status === State.Open && this.chosenNick && this.store.user) rememberNick(this.url, this.room, this.store.user.name);
-      emit(this, 'chat-status', d);
-    },
+    status: (d) => emit(this, 'chat-status', d),
   });
   private readonly sticky = new StickyScroll(() => this.shadowRoot?.querySelector('.log'));
   private loaded = false;
@@ -214,7 +210,7 @@ export class ChatWidget extends LitElement {
     if (!this.loaded || !this.isConnected) return;
     this.url = socketUrl(this.relay, document.baseURI);
     const room = this.room || DEFAULT_ROOM;
-    const nick = this.chosenNick || this.nickname || recallNick(this.url, room) || undefined;
+    const nick = this.chosenNick || this.nickname || undefined;
     const token = this.tokenProvider ?? (this.token || undefined);
     if (!nick && !token) {
       this.store.stop();
@@ -373,7 +369,7 @@ export class ChatWidget extends LitElement {
       <button class="launcher" part="launcher" aria-controls="panel" aria-expanded=${String(this.opened)} @click=${v.toggle}
         aria-label=${this.opened ? t.closeChat : unread ? t.openChatUnread(unread) : t.openChat}>
         ${this.opened ? closeIcon : chatIcon}
-        ${unread && !this.opened ? html`<span class="badge" part="badge" aria-hidden="true">${unread > 99 ? '99+' : unread}</span>` : nothing}
+        ${unread && !this.opened ? html`<span class="badge" part="badge" aria-hidden="true">${unread}</span>` : nothing}
       </button>
     </div>`;
   }

@@ -16,25 +16,26 @@ export function whenLoaded(): Promise<void> {
  */
 export function followViewport(panel: HTMLElement): () => void {
   const vv = window.visualViewport;
-  if (!vv) return () => undefined;
   const narrow = matchMedia(`(max-width: ${NARROW_MAX_WIDTH}px)`);
-  const clear = (): void => {
-    for (const p of ['top', 'height', 'bottom']) panel.style.removeProperty(p);
-  };
+  const style = panel.style;
   const apply = (): void => {
-    if (!narrow.matches) return clear();
-    panel.style.setProperty('top', `${Math.round(vv.offsetTop)}px`);
-    panel.style.setProperty('height', `${Math.round(vv.height)}px`);
-    panel.style.setProperty('bottom', 'auto');
+    style.removeProperty('top');
+    style.removeProperty('height');
+    if (vv && narrow.matches) {
+      style.setProperty('top', `${Math.round(vv.offsetTop)}px`);
+      style.setProperty('height', `${Math.round(vv.height)}px`);
+    }
   };
-  vv.addEventListener('resize', apply);
-  vv.addEventListener('scroll', apply);
-  narrow.addEventListener('change', apply);
+  const on = (add: boolean): void => {
+    for (const [target, type] of [[vv, 'resize'], [vv, 'scroll'], [narrow, 'change']] as const) {
+      target?.[add ? 'addEventListener' : 'removeEventListener'](type, apply);
+    }
+  };
+  on(true);
   apply();
   return () => {
-    vv.removeEventListener('resize', apply);
-    vv.removeEventListener('scroll', apply);
-    narrow.removeEventListener('change', apply);
-    clear();
+    on(false);
+    style.removeProperty('top');
+    style.removeProperty('height');
   };
 }

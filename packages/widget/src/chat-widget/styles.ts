@@ -34,78 +34,72 @@ export const styles = css`
 :host([theme='dark']) { ${dark} }
 @media (prefers-color-scheme: dark) { :host(:not([theme='light'])) { ${dark} } }
 
-.root { all: initial; font: var(--chat-font-size) / 1.4 var(--chat-font-family); color: var(--chat-fg); color-scheme: var(--chat-scheme); text-size-adjust: 100%; }
-.root * { box-sizing: border-box; }
-[hidden] { display: none !important; }
+.root { all: initial; font: var(--chat-font-size) / 1.4 var(--chat-font-family); color: var(--chat-fg); color-scheme: var(--chat-scheme); }
+* { box-sizing: border-box; }
+[hidden], .banner:empty { display: none !important; }
 button, input, textarea { font: inherit; color: inherit; margin: 0; }
 button { cursor: pointer; background: none; border: 0; padding: 0; }
 h2, h3, p, ul { margin: 0; padding: 0; font: inherit; list-style: none; }
 :focus-visible { outline: 2px solid var(--chat-focus); outline-offset: 2px; }
+header :focus-visible { outline-color: currentColor; }
 .vh { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+svg { width: 18px; height: 18px; }
 
 .launcher, .panel { position: fixed; z-index: var(--chat-z-index); right: var(--chat-offset); box-shadow: var(--chat-shadow); }
 .left .launcher, .left .panel { right: auto; left: var(--chat-offset); }
-.launcher { bottom: var(--chat-offset); width: 56px; height: 56px; border-radius: 50%; background: var(--chat-accent); color: var(--chat-on-accent); display: grid; place-items: center; }
+.launcher { bottom: var(--chat-offset); width: 56px; height: 56px; border-radius: 50%; display: grid; place-items: center; }
 .launcher svg { width: 26px; height: 26px; }
+.launcher, header, .primary, .pill, [aria-current='true'] { background: var(--chat-accent); color: var(--chat-on-accent); border-color: var(--chat-accent); }
+.badge, .count { min-width: 20px; padding: 0 5px; border-radius: 10px; background: var(--chat-badge-bg); color: var(--chat-badge-fg); font: 700 12px / 20px var(--chat-font-family); text-align: center; }
 .badge { position: absolute; top: -6px; right: -6px; border: 2px solid var(--chat-bg); }
-.badge, .count { min-width: 20px; padding: 0 5px; border-radius: 10px; background: var(--chat-badge-bg); color: var(--chat-badge-fg); font-size: 12px; font-weight: 700; line-height: 20px; text-align: center; }
-.count { font-size: 11px; line-height: 18px; min-width: 18px; }
 
 .panel { bottom: calc(var(--chat-offset) + 68px); width: var(--chat-width); max-width: calc(100vw - 2 * var(--chat-offset)); height: var(--chat-height); max-height: calc(100vh - var(--chat-offset) - 88px); display: flex; flex-direction: column; background: var(--chat-bg); border: 1px solid var(--chat-border); border-radius: var(--chat-radius); overflow: hidden; }
-header { display: flex; align-items: center; gap: 6px; padding: 10px 10px 10px 16px; background: var(--chat-accent); color: var(--chat-on-accent); }
+header { display: flex; align-items: center; gap: 6px; padding: 10px 10px 10px 16px; }
 .heading { flex: 1; min-width: 0; }
-h2 { font-size: 16px; font-weight: 700; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.status { font-size: 12px; display: flex; align-items: center; gap: 6px; }
-.dot { width: 8px; height: 8px; border-radius: 50%; background: #f2c94c; }
+h2, h3 { font-size: 16px; font-weight: 700; }
+.status { font-size: 12px; }
+.dot { display: inline-block; width: 8px; height: 8px; margin-right: 6px; border-radius: 50%; background: #f2c94c; }
 .dot.open { background: #6fdc8c; }
 .dot.closed, .dot.idle { background: #c8ced6; }
-header button { min-width: 32px; min-height: 32px; padding: 4px 8px; border-radius: 8px; display: flex; align-items: center; gap: 4px; font-size: 13px; }
-header button:hover, header [aria-expanded='true'] { background: rgb(0 0 0 / 0.25); }
-header :focus-visible { outline-color: currentColor; }
-svg { width: 18px; height: 18px; flex: none; }
+header button, .tabs button { display: flex; align-items: center; gap: 4px; padding: 4px 8px; border-radius: 8px; font-size: 13px; white-space: nowrap; }
+header button { min-width: 32px; min-height: 32px; }
+header [aria-expanded='true'] { background: rgb(0 0 0 / 0.25); }
 
-.tabs { display: flex; gap: 4px; padding: 6px 8px; overflow-x: auto; border-bottom: 1px solid var(--chat-border); }
-.tabs button { padding: 3px 10px; border: 1px solid var(--chat-border); border-radius: 14px; white-space: nowrap; font-size: 13px; display: flex; align-items: center; gap: 6px; }
-.tabs [aria-current='true'] { background: var(--chat-accent); border-color: var(--chat-accent); color: var(--chat-on-accent); }
-.banner { padding: 6px 12px; font-size: 13px; background: var(--chat-bubble-bg); border-bottom: 1px solid var(--chat-border); }
-.banner:empty { display: none; }
+.tabs { display: flex; gap: 4px; padding: 6px 8px; overflow-x: auto; }
+.tabs button { border: 1px solid var(--chat-border); border-radius: 14px; }
+.tabs, .banner { border-bottom: 1px solid var(--chat-border); }
+.banner { padding: 6px 12px; font-size: 13px; background: var(--chat-bubble-bg); }
 .body { position: relative; flex: 1; min-height: 0; display: flex; flex-direction: column; }
 
 .members { position: absolute; inset: 0; z-index: 1; background: var(--chat-bg); overflow-y: auto; padding: 12px; }
-.members h3 { font-weight: 700; margin-bottom: 8px; }
-.members li { display: flex; gap: 8px; padding: 8px; }
-.members li button { flex: 1; display: flex; justify-content: space-between; padding: 8px; margin: -8px; border-radius: 8px; text-align: start; }
-.members li button:hover { background: var(--chat-bubble-bg); }
-.muted, .meta, .state, .notice, .typing, .hint, .counter { color: var(--chat-muted); font-size: 12px; }
+.members li, .members button { display: flex; justify-content: space-between; padding: 8px; }
+.members button { flex: 1; margin: -8px; border-radius: 8px; }
+.muted, .meta, .state, .notice, .typing, .counter { color: var(--chat-muted); font-size: 12px; }
 
 .log { flex: 1; overflow-y: auto; overscroll-behavior: contain; padding: 12px; display: flex; flex-direction: column; gap: 8px; }
-.earlier { align-self: center; font-size: 13px; color: var(--chat-link); text-decoration: underline; padding: 4px 8px; }
-.notice { align-self: center; text-align: center; }
+.earlier, .notice { align-self: center; text-align: center; }
+.earlier, .failed button { color: var(--chat-link); text-decoration: underline; }
 .msg { display: flex; flex-direction: column; align-items: flex-start; max-width: 85%; }
-.msg.own { align-self: flex-end; align-items: flex-end; }
-.meta { display: flex; gap: 6px; margin: 0 4px 2px; }
-.name { font-weight: 600; color: var(--chat-fg); }
+.own { align-self: flex-end; align-items: flex-end; }
+.meta, .state { margin: 0 4px 2px; }
+.name { font-weight: 600; color: var(--chat-fg); margin-right: 6px; }
 .bubble { padding: 8px 12px; border-radius: 4px 16px 16px; background: var(--chat-bubble-bg); color: var(--chat-bubble-fg); white-space: pre-wrap; overflow-wrap: anywhere; }
 .own .bubble { border-radius: 16px 4px 16px 16px; background: var(--chat-own-bubble-bg); color: var(--chat-own-bubble-fg); }
 .bubble a { color: var(--chat-link); }
 .own .bubble a { color: inherit; }
-.state { margin: 2px 4px 0; display: flex; gap: 6px; }
-.failed, .error, .over { color: var(--chat-danger); font-weight: 600; }
-.failed button { text-decoration: underline; }
-.pill { position: absolute; bottom: 56px; left: 50%; transform: translateX(-50%); padding: 6px 14px; border-radius: 16px; background: var(--chat-accent); color: var(--chat-on-accent); box-shadow: var(--chat-shadow); font-size: 13px; display: flex; gap: 4px; }
+.failed, .error, .over, .failed button { color: var(--chat-danger); font-weight: 600; }
+.pill { position: absolute; bottom: 8px; left: 50%; transform: translateX(-50%); padding: 6px 14px; border-radius: 16px; box-shadow: var(--chat-shadow); font-size: 13px; }
 .typing { min-height: 20px; padding: 0 14px; font-style: italic; }
 
 .composer { display: flex; align-items: flex-end; gap: 8px; padding: 8px; border-top: 1px solid var(--chat-border); }
-.field { flex: 1; min-width: 0; display: flex; flex-direction: column; }
+.field { flex: 1; display: flex; flex-direction: column; }
+.counter { text-align: end; }
 textarea, input { width: 100%; padding: 8px 10px; border: 1px solid var(--chat-border); border-radius: 10px; background: var(--chat-bg); }
 textarea { resize: none; field-sizing: content; min-height: 38px; max-height: 120px; }
-::placeholder { color: var(--chat-muted); opacity: 1; }
-.counter { text-align: end; margin-top: 2px; }
-.primary { min-height: 38px; padding: 0 14px; border-radius: 10px; background: var(--chat-accent); color: var(--chat-on-accent); font-weight: 600; }
-.primary:disabled { opacity: 0.6; cursor: default; }
+.primary { min-height: 38px; padding: 0 14px; border-radius: 10px; font-weight: 600; }
+:disabled { opacity: 0.6; cursor: default; }
 .prompt { flex: 1; display: flex; flex-direction: column; justify-content: center; gap: 10px; padding: 20px; }
-.prompt h3 { font-size: 16px; font-weight: 700; }
-.prompt label { font-weight: 600; }
+label { font-weight: 600; }
 [aria-invalid='true'] { border-color: var(--chat-danger); }
 
 @media (max-width: 480px) {

@@ -5,7 +5,7 @@ export const en: Strings = {
   title: 'Chat',
   openChat: 'Open chat',
   closeChat: 'Close chat',
-  openChatUnread: (n) => `Open chat, ${n} unread ${n === 1 ? 'message' : 'messages'}`,
+  openChatUnread: (n) => `Open chat, ${n} unread`,
   unread: (n) => `${n} unread`,
 
   status: {
@@ -15,8 +15,8 @@ export const en: Strings = {
     reconnecting: 'Reconnecting…',
     closed: 'Offline',
   },
-  reconnectingBanner: 'Connection lost. Reconnecting… Your messages will be sent when it is back.',
-  offlineBanner: 'You are offline. Your messages will be sent when the connection is back.',
+  reconnectingBanner: 'Connection lost. Reconnecting… Messages will be sent once it is back.',
+  offlineBanner: 'You are offline. Messages will be sent once you are back.',
 
   online: (n) => `${n} online`,
   membersHeading: 'Online now',
@@ -27,25 +27,19 @@ export const en: Strings = {
 
   nicknameHeading: 'Join the chat',
   nicknameLabel: 'Your nickname',
-  nicknameHint: 'Others will see this name.',
   join: 'Join',
   nicknameErrors: {
     bad_nickname: 'This nickname is not allowed: use 1 to 32 letters, numbers or symbols.',
     nickname_taken: 'Someone is already using this nickname. Please choose another.',
-    anonymous_disabled: 'This chat needs you to sign in.',
-    auth_failed: 'Your sign-in was refused.',
-    token_expired: 'Your sign-in has expired. Please reload the page.',
     fallback: 'Could not join the chat. Please try again.',
   },
 
   messages: 'Messages',
   loadEarlier: 'Load earlier messages',
-  loading: 'Loading…',
   noMessages: 'No messages yet. Say hello!',
   newMessages: 'New messages',
   joined: (name) => `${name} joined`,
   left: (name) => `${name} left`,
-  gap: 'Some earlier messages are no longer available.',
   sending: 'Sending…',
   sent: 'Sent',
   failed: 'Not sent',
@@ -63,10 +57,8 @@ export const en: Strings = {
   counter: (left) => (left >= 0 ? `Characters left: ${left}` : `Over the limit by ${-left}`),
 
   sendErrors: {
-    text_too_long: 'The message is too long.',
     rate_limited: 'You are sending too fast.',
     unknown_user: 'This person has left the chat.',
-    outbox_full: 'Too many messages are waiting to be sent.',
     fallback: 'The message could not be sent.',
   },
 };

@@ -40,7 +40,6 @@ export interface Strings {
   // nickname prompt
   nicknameHeading: string;
   nicknameLabel: string;
-  nicknameHint: string;
   join: string;
   /** Inline errors, by relay error code; `fallback` for the others. */
   nicknameErrors: Record<string, string> & { fallback: string };
@@ -48,12 +47,10 @@ export interface Strings {
   // message list
   messages: string;
   loadEarlier: string;
-  loading: string;
   noMessages: string;
   newMessages: string;
   joined: (name: string) => string;
   left: (name: string) => string;
-  gap: string;
   sending: string;
   sent: string;
   failed: string;

@@ -5,7 +5,7 @@ export const zhCN: Strings = {
   title: '聊天',
   openChat: '打开聊天',
   closeChat: '关闭聊天',
-  openChatUnread: (n) => `打开聊天，${n} 条未读消息`,
+  openChatUnread: (n) => `打开聊天，${n} 条未读`,
   unread: (n) => `${n} 条未读`,
 
   status: {
@@ -15,8 +15,8 @@ export const zhCN: Strings = {
     reconnecting: '正在重新连接…',
     closed: '离线',
   },
-  reconnectingBanner: '连接已断开，正在重新连接…恢复后将发送你的消息。',
-  offlineBanner: '你已离线。恢复连接后将发送你的消息。',
+  reconnectingBanner: '连接已断开，正在重连…恢复后将发送消息。',
+  offlineBanner: '你已离线，恢复后将发送消息。',
 
   online: (n) => `${n} 人在线`,
   membersHeading: '在线用户',
@@ -27,25 +27,19 @@ export const zhCN: Strings = {
 
   nicknameHeading: '加入聊天',
   nicknameLabel: '你的昵称',
-  nicknameHint: '其他人会看到这个名字。',
   join: '加入',
   nicknameErrors: {
     bad_nickname: '昵称不可用：请使用 1 到 32 个字母、数字或符号。',
     nickname_taken: '该昵称已被使用，请换一个。',
-    anonymous_disabled: '此聊天需要登录。',
-    auth_failed: '登录被拒绝。',
-    token_expired: '登录已过期，请刷新页面。',
     fallback: '无法加入聊天，请重试。',
   },
 
   messages: '消息',
   loadEarlier: '加载更早的消息',
-  loading: '正在加载…',
   noMessages: '还没有消息，打个招呼吧！',
   newMessages: '有新消息',
   joined: (name) => `${name} 加入了`,
   left: (name) => `${name} 离开了`,
-  gap: '部分较早的消息已无法获取。',
   sending: '发送中…',
   sent: '已发送',
   failed: '发送失败',
@@ -58,10 +52,8 @@ export const zhCN: Strings = {
   counter: (left) => (left >= 0 ? `还可输入 ${left} 字` : `超出 ${-left} 字`),
 
   sendErrors: {
-    text_too_long: '消息太长。',
     rate_limited: '发送太快了。',
     unknown_user: '对方已离开聊天。',
-    outbox_full: '待发送的消息太多。',
     fallback: '消息发送失败。',
   },
 };

@@ -151,6 +151,12 @@ export class ChatStore {
         this.host.status({ status: e.to, previous: e.from, reason: e.reason });
       },
       welcome: (e) => {
+        // a new session after a lost one (resume window over, relay restarted): what was missed cannot be
+        // replayed, so the lists start again from history; sends still waiting for their ack stay
+        if (this.user && !e.resumed) {
+          for (const c of this.conversations.values()) c.items = c.items.filter((i) => i.own && !i.id);
+          this.histories.clear();
+        }
         this.user = e.user;
         this.helloError = null;
         if (this.visible) this.ensureHistory();
@@ -171,10 +177,6 @@ export class ChatStore {
       typing: (t) => {
         if (t.room === this.room && t.from !== this.user?.id) this.typing.set(t.from, t.name, t.on);
       },
-      gap: (g) => {
-        const room = this.roomConversation;
-        if (g.room === this.room && room) this.notice(room, ItemKind.Gap, { id: '', name: '' });
-      },
       ack: (a) => {
         for (const c of this.conversations.values()) {
           const item = c.items.find((i) => i.cid === a.cid);
@@ -182,9 +184,7 @@ export class ChatStore {
         }
       },
       error: (e) => {
-        if (e.ref === 'hello' || e.code === 'auth_failed' || e.code === 'token_expired' || e.code === 'anonymous_disabled') {
-          this.helloError = e;
-        }
+        if (e.ref === 'hello' || /^(auth_failed|token_expired|anonymous_disabled)$/.test(e.code)) this.helloError = e;
         const item = e.ref ? this.byCid(e.ref) : undefined;
         if (item) {
           // the send's own promise rejects too and reports it

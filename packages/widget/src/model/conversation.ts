@@ -22,7 +22,6 @@ export const ItemKind = {
   Message: 'message',
   Joined: 'joined',
   Left: 'left',
-  Gap: 'gap',
 } as const;
 /** One of the {@link ItemKind} values. */
 export type ItemKind = (typeof ItemKind)[keyof typeof ItemKind];

@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import { State } from '@parley/client';
 import { ConversationKind } from '../model/conversation.js';
-import { closeIcon, peopleIcon } from './icons.js';
+import { closeIcon } from './icons.js';
 import type { View } from './view.js';
 
 /** Title, connection status, who is online, close. */
@@ -15,7 +15,7 @@ export function header(v: View) {
     ${v.asking || !store.user
       ? nothing
       : html`<button part="members-button" aria-expanded=${String(v.showMembers)} aria-controls="members" @click=${v.toggleMembers}>
-          ${peopleIcon}${t.online(store.members.length)}
+          ${t.online(store.members.length)}
         </button>`}
     <button aria-label=${t.closeChat} @click=${v.close}>${closeIcon}</button>
   </header>`;

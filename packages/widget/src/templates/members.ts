@@ -7,11 +7,10 @@ import type { View } from './view.js';
 export function members(v: View) {
   const { t, store } = v;
   const me = store.user?.id;
-  const list = [...store.members].sort((a, b) => (a.id === me ? -1 : b.id === me ? 1 : a.name.localeCompare(b.name)));
   return html`<section class="members" id="members" part="members" aria-labelledby="mh" ?hidden=${!v.showMembers}>
     <h3 id="mh">${t.membersHeading}</h3>
     <ul>
-      ${list.map(
+      ${store.members.map(
         (m) => html`<li>
           ${m.id === me
             ? html`${m.name} <span class="muted">${t.you}</span>`

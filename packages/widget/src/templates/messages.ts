@@ -2,7 +2,6 @@ import { html, nothing } from 'lit';
 import { ConversationKind, Delivery, ItemKind, type ChatItem, type Conversation } from '../model/conversation.js';
 import { linkify } from '../text/linkify.js';
 import { formatTime } from '../text/time.js';
-import { downIcon } from './icons.js';
 import type { View } from './view.js';
 
 /** The message list (a live region), "load earlier" and the "new messages" pill. */
@@ -12,12 +11,12 @@ export function messageList(v: View, c: Conversation) {
   return html`<div class="log" part="messages" role="log" tabindex="0" @scroll=${v.scrolled}
       aria-label=${c.kind === ConversationKind.Room ? t.messages : t.privateWith(c.name)}>
       ${h.more
-        ? html`<button class="earlier" ?disabled=${h.loading} @click=${() => v.loadEarlier(c)}>${h.loading ? t.loading : t.loadEarlier}</button>`
+        ? html`<button class="earlier" ?disabled=${h.loading} @click=${() => v.loadEarlier(c)}>${t.loadEarlier}</button>`
         : nothing}
       ${!c.items.length && h.loaded ? html`<p class="empty">${t.noMessages}</p>` : nothing}
       ${c.items.map((i) => item(v, c, i))}
     </div>
-    ${v.pill ? html`<button class="pill" part="pill" @click=${v.toBottom}>${t.newMessages} ${downIcon}</button>` : nothing}`;
+    ${v.pill ? html`<button class="pill" part="pill" @click=${v.toBottom}>${t.newMessages} <span aria-hidden="true">↓</span></button>` : nothing}`;
 }
 
 /** Who is typing in the room (nothing in private conversations: the protocol has typing for rooms only). */
@@ -29,8 +28,7 @@ export function typingLine(v: View, c: Conversation) {
 function item(v: View, c: Conversation, i: ChatItem) {
   const { t } = v;
   if (i.kind !== ItemKind.Message) {
-    const text = i.kind === ItemKind.Joined ? t.joined(i.name) : i.kind === ItemKind.Left ? t.left(i.name) : t.gap;
-    return html`<p class="notice" part="notice">${text}</p>`;
+    return html`<p class="notice" part="notice">${(i.kind === ItemKind.Joined ? t.joined : t.left)(i.name)}</p>`;
   }
   return html`<div class="msg ${i.own ? 'own' : ''}" part="message">
     <p class="meta">${i.own ? html`<span class="vh">${t.you}</span>` : html`<span class="name">${i.name}</span>`}

@@ -9,8 +9,7 @@ export function nicknamePrompt(v: View, error: string) {
     <h3>${t.nicknameHeading}</h3>
     <label for="nick">${t.nicknameLabel}</label>
     <input id="nick" name="nick" autocomplete="nickname" spellcheck="false" .value=${v.nickDraft}
-      aria-invalid=${String(!!error)} aria-describedby="nh ne" />
-    <p id="nh" class="hint">${t.nicknameHint}</p>
+      aria-invalid=${String(!!error)} aria-describedby="ne" />
     <p id="ne" class="error" role="alert">${error}</p>
     <button class="primary" ?disabled=${busy}>${busy ? t.status.connecting : t.join}</button>
   </form>`;

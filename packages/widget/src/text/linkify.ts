@@ -26,11 +26,7 @@ export function linkify(text: string): Array<string | Link> {
   const out: Array<string | Link> = [];
   let last = 0;
   for (const match of text.matchAll(URL_RE)) {
-    let raw = match[0];
-    const tail = TRAILING.exec(raw);
-    // keep a closing parenthesis that closes one opened inside the URL (wikipedia-style links)
-    if (tail) raw = raw.slice(0, raw.length - tail[0].length);
-    if (tail && tail[0].startsWith(')') && raw.includes('(')) raw += ')';
+    const raw = match[0].replace(TRAILING, '');
     const href = safeHref(raw);
     const start = match.index ?? 0;
     if (!href) continue;

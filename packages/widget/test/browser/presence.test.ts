@@ -16,7 +16,7 @@ describe('presence and typing', () => {
     $(ada, '[part=members-button]')!.click();
     await ada.updateComplete;
     const names = $$(ada, '[part=members] li').map((li) => li.textContent!.replace(/\s+/g, ' ').trim());
-    expect(names).to.deep.equal([`${ada.user!.name} (you)`, `${bob.user!.name}Private chat with ${bob.user!.name}`]);
+    expect(names.sort()).to.deep.equal([`${ada.user!.name} (you)`, `${bob.user!.name}Private chat with ${bob.user!.name}`].sort());
     expect($(ada, '[part=members-button]')!.getAttribute('aria-expanded')).to.equal('true');
   });
 
