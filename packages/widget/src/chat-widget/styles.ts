@@ -64,6 +64,7 @@ h2, h3 { font-size: 16px; font-weight: 700; }
 header button, .tabs button { display: flex; align-items: center; gap: 4px; padding: 4px 8px; border-radius: 8px; font-size: 13px; white-space: nowrap; }
 header button { min-width: 32px; min-height: 32px; }
 header [aria-expanded='true'] { background: rgb(0 0 0 / 0.25); }
+[part='members-button'] { border: 1px solid rgb(255 255 255 / 0.6); }
 
 .tabs { display: flex; gap: 4px; padding: 6px 8px; overflow-x: auto; }
 .tabs button { border: 1px solid var(--chat-border); border-radius: 14px; }
