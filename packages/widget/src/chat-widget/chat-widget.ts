@@ -13,7 +13,7 @@ import { members } from '../templates/members.js';
 import { messageList, typingLine } from '../templates/messages.js';
 import { nicknamePrompt } from '../templates/nickname.js';
 import type { Handlers, View } from '../templates/view.js';
-import { DEFAULT_ROOM, Position, Theme } from './constants.js';
+import { COUNTER_THRESHOLD, DEFAULT_ROOM, Position, Theme } from './constants.js';
 import { emit } from './events.js';
 import { followViewport, whenLoaded } from './page.js';
 import { StickyScroll } from './sticky-scroll.js';
@@ -296,13 +296,32 @@ export class ChatWidget extends LitElement {
       this.store.openDirect(m);
       this.focusNext = 'panel';
     },
-    submitNick: (e) => this.submitNick(e),
-    submitMessage: (e) => this.submitMessage(e),
+    submitNick: (e) => {
+      e.preventDefault();
+      this.chosenNick = ((e.target as HTMLFormElement).elements.namedItem('nick') as HTMLInputElement).value.trim();
+      this.asked = true;
+      this.focusNext = 'panel';
+      if (this.chosenNick) this.restart();
+      else this.store.helloError = { code: 'bad_nickname', message: 'empty' };
+      this.requestUpdate();
+    },
+    submitMessage: (e) => {
+      e.preventDefault();
+      const input = this.shadowRoot!.querySelector('textarea')!;
+      const text = input.value;
+      if (!text.trim() || codePoints(text) > MAX_TEXT_LENGTH) return;
+      this.store.send(text).catch(() => undefined);
+      input.value = '';
+      this.draftLength = 0;
+    },
     composerKey: (e) => {
-      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) this.submitMessage(e);
+      // not while an IME composes (Safari reports the composing Enter as keyCode 229)
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) this.handlers.submitMessage(e);
     },
     composerInput: (e) => {
-      this.draftLength = codePoints((e.target as HTMLTextAreaElement).value);
+      // far from the limit only "empty or not" shows, so typing there does not re-render the list
+      const n = codePoints((e.target as HTMLTextAreaElement).value);
+      this.draftLength = n > MAX_TEXT_LENGTH - COUNTER_THRESHOLD ? n : Math.min(n, 1);
       if (this.draftLength) this.store.typed();
       else this.store.stopTyping();
       if (this.sticky.atBottom) requestAnimationFrame(() => this.sticky.toBottom());
@@ -317,28 +336,6 @@ export class ChatWidget extends LitElement {
     },
     retry: (c, item) => this.store.retry(c, item),
   };
-
-  private submitNick(e: SubmitEvent): void {
-    e.preventDefault();
-    const input = (e.target as HTMLFormElement).elements.namedItem('nick') as HTMLInputElement;
-    this.chosenNick = input.value.trim();
-    this.asked = true;
-    this.focusNext = 'panel';
-    if (this.chosenNick) this.restart();
-    else this.store.helloError = { code: 'bad_nickname', message: 'empty' };
-    this.requestUpdate();
-  }
-
-  private submitMessage(e: Event): void {
-    e.preventDefault();
-    const input = this.shadowRoot!.querySelector('textarea')!;
-    const text = input.value;
-    const n = codePoints(text);
-    if (!text.trim() || n > MAX_TEXT_LENGTH) return;
-    this.store.send(text).catch(() => undefined);
-    input.value = '';
-    this.draftLength = 0;
-  }
 
   private keydown(e: KeyboardEvent): void {
     if (e.key !== 'Escape') return;

@@ -7,15 +7,13 @@
 import { Delivery, type Conversation } from '../model/conversation.js';
 import { STICK_THRESHOLD_PX } from './constants.js';
 
-const Mode = { None: 0, Bottom: 1, Keep: 2 } as const;
-type Mode = (typeof Mode)[keyof typeof Mode];
-
 export class StickyScroll {
   /** Whether the list is scrolled to (near) its end. */
   atBottom = true;
-  private snap = { conv: '', first: '', last: '', n: 0 };
-  private mode: Mode = Mode.None;
-  private kept = { height: 0, top: 0 };
+  /** The conversation and its first and last item keys at the last render. */
+  private seen: unknown[] = [];
+  /** After the render: scroll to the bottom (0), keep this distance from the bottom (> 0), or leave it (undefined). */
+  private fromBottom: number | undefined;
 
   constructor(private readonly log: () => HTMLElement | null | undefined) {}
 
@@ -25,36 +23,32 @@ export class StickyScroll {
    */
   before(c: Conversation | undefined, reset: boolean): boolean {
     const items = c?.items ?? [];
-    const conv = c?.key ?? '';
-    const first = items[0]?.key ?? '';
-    const lastItem = items[items.length - 1];
-    const last = lastItem?.key ?? '';
-    const s = this.snap;
-    let below = false;
-    if (reset || conv !== s.conv) {
-      this.mode = Mode.Bottom;
+    const last = items[items.length - 1];
+    const now = [c, items[0], last, items.length];
+    const [conv, first, lastBefore, n] = this.seen;
+    this.seen = now;
+    const log = this.log();
+    if (reset || conv !== c) {
       this.atBottom = true;
-    } else if (items.length !== s.n || first !== s.first || last !== s.last) {
-      const log = this.log();
-      if (last === s.last && first !== s.first && log) {
-        this.mode = Mode.Keep;
-        this.kept = { height: log.scrollHeight, top: log.scrollTop };
-      } else if (this.atBottom || (last !== s.last && lastItem?.own && lastItem.delivery === Delivery.Sending)) {
-        this.mode = Mode.Bottom;
-      } else {
-        below = true;
-      }
+      this.fromBottom = 0;
+    } else if (n === items.length && first === items[0] && lastBefore === last) {
+      return false;
+    } else if (first !== items[0] && lastBefore === last) {
+      // older messages paged in above: stay on what was being read
+      this.fromBottom = log ? log.scrollHeight - log.scrollTop : 0;
+    } else if (this.atBottom || (last !== lastBefore && last?.own && last.delivery === Delivery.Sending)) {
+      this.fromBottom = 0;
+    } else {
+      return true;
     }
-    this.snap = { conv, first, last, n: items.length };
-    return below;
+    return false;
   }
 
   /** Call after rendering: applies the scroll decided in {@link before}. */
   after(): void {
     const log = this.log();
-    if (!log || this.mode === Mode.None) return;
-    log.scrollTop = this.mode === Mode.Bottom ? log.scrollHeight : log.scrollHeight - this.kept.height + this.kept.top;
-    this.mode = Mode.None;
+    if (log && this.fromBottom !== undefined) log.scrollTop = log.scrollHeight - this.fromBottom;
+    this.fromBottom = undefined;
   }
 
   /** Call on the list's `scroll` events; returns {@link atBottom}. */
@@ -66,8 +60,8 @@ export class StickyScroll {
 
   /** Scrolls to the newest message now. */
   toBottom(): void {
-    const log = this.log();
-    if (log) log.scrollTop = log.scrollHeight;
+    this.fromBottom = 0;
+    this.after();
     this.atBottom = true;
   }
 }

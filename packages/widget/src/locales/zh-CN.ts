@@ -29,7 +29,7 @@ export const zhCN: Strings = {
   nicknameLabel: '你的昵称',
   join: '加入',
   nicknameErrors: {
-    bad_nickname: '昵称不可用：请使用 1 到 32 个字母、数字或符号。',
+    bad_nickname: '昵称不可用：请使用 1–32 个字母、数字或符号。',
     nickname_taken: '该昵称已被使用，请换一个。',
     fallback: '无法加入聊天，请重试。',
   },

@@ -19,7 +19,7 @@ export interface View extends Handlers {
   readonly showMembers: boolean;
   /** The "new messages" pill is shown. */
   readonly pill: boolean;
-  /** Code points in the composer. */
+  /** Code points in the composer near the length limit; below it only 0 (empty) or 1. */
   readonly draftLength: number;
   /** Longest text the relay accepts. */
   readonly maxLength: number;
