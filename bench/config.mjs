@@ -19,13 +19,15 @@ export const FULL = {
     warmupMs: 1000,
     durationMs: 4000,
   },
-  latency: { receivers: 500, rate: 100, warmupMs: 1000, durationMs: 10_000, rounds: 3 },
+  latency: { receivers: 500, rate: 100, warmupMs: 1000, durationMs: 10_000, rounds: 5 },
   idle: { count: 5000, roomSize: 50, rounds: 1 },
   // Attempts a few more than the per-process open-file limit lets one relay
   // accept, so the result is the real ceiling on this machine.
   ceiling: { peer: 'parley', count: 'openFiles-5', perLoadgen: 5000, roomSize: 50, holdMs: 40_000, clientPingMs: 20_000 },
   profile: { peer: 'parley', receivers: 500, window: 64, warmupMs: 1000, durationMs: 4000 },
   sizes: { build: true },
+  // Before each round: wait up to 20 s for the rest of the machine to use at most a quarter of a core.
+  quiet: { maxCores: 0.25, windowMs: 1000, timeoutMs: 20_000 },
 };
 
 export const QUICK = {
@@ -36,4 +38,5 @@ export const QUICK = {
   ceiling: { peer: 'parley', count: 1000, perLoadgen: 500, roomSize: 50, holdMs: 2000, clientPingMs: 1000 },
   profile: null,
   sizes: { build: false },
+  quiet: null,
 };

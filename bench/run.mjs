@@ -18,7 +18,7 @@ import { idleMemory } from './scenarios/idle.mjs';
 import { ceiling } from './scenarios/ceiling.mjs';
 import { measureSizes } from './sizes.mjs';
 import { summarize } from './profile.mjs';
-import { describeMachine } from './lib/machine.mjs';
+import { describeMachine, waitForQuiet } from './lib/machine.mjs';
 import { canPin, killAllChildren } from './lib/children.mjs';
 import { wsVersion } from './lib/ws.mjs';
 import { allTables } from './report/tables.mjs';
@@ -144,6 +144,15 @@ async function main() {
   };
   log(`${config.name} run: ${only.join(', ')} for ${peers.join(', ')}; ${results.pinned ? 'pinning server to core 0, load generators to core 1' : 'taskset unavailable, not pinning'}`);
 
+  // Before each round, wait (a bounded time) for other tenants' work to pass.
+  const quietGate = config.quiet;
+  const settle = async () => {
+    if (!quietGate) return undefined;
+    const q = await waitForQuiet(quietGate);
+    if (!q.quiet) log(`  the machine stayed busy (${q.busyCores.toFixed(2)} cores) for ${(q.waitedMs / 1000).toFixed(0)} s; running anyway`);
+    return q;
+  };
+
   const attempt = async (scenario, peer, fn) => {
     try {
       return await fn();
@@ -167,9 +176,10 @@ async function main() {
       for (let round = 1; round <= rounds; round++) {
         for (const peer of rotate(peers, round - 1)) {
           log(`max-rate fan-out: ${peer}, ${receivers} receivers, round ${round}/${rounds}`);
+          const q = await settle();
           const r = await attempt('fanout', peer, () => fanout({ peer, receivers, window: f.window, warmupMs: f.warmupMs, durationMs: f.durationMs }));
           if (r) {
-            results.fanout.push({ ...r, round });
+            results.fanout.push({ ...r, round, quietBefore: q });
             log(`  ${Math.round(r.perSecond).toLocaleString('en-US')} deliveries/s; server ${(r.serverShare * 100).toFixed(0)}%, load gen ${(r.loadgenShare * 100).toFixed(0)}%, other load ${r.otherLoad.toFixed(2)} cores`);
           }
         }
@@ -182,9 +192,10 @@ async function main() {
     for (let round = 1; round <= l.rounds; round++) {
       for (const peer of rotate(peers, round - 1)) {
         log(`fixed-rate latency: ${peer}, ${l.rate} msgs/s × ${l.receivers} receivers, round ${round}/${l.rounds}`);
+        const q = await settle();
         const r = await attempt('latency', peer, () => fixedRate({ peer, receivers: l.receivers, rate: l.rate, warmupMs: l.warmupMs, durationMs: l.durationMs }));
         if (r) {
-          results.latency.push({ ...r, round });
+          results.latency.push({ ...r, round, quietBefore: q });
           log(`  p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms; other load ${r.otherLoad.toFixed(2)} cores`);
         }
       }
@@ -195,6 +206,7 @@ async function main() {
     const i = config.idle;
     for (const peer of peers) {
       log(`idle memory: ${peer}, ${i.count} connections`);
+      await settle();
       const r = await attempt('idle', peer, () => idleMemory({ peer, count: i.count, roomSize: i.roomSize }));
       if (r) {
         results.idle.push(r);
@@ -206,6 +218,7 @@ async function main() {
   if (only.includes('ceiling') && peers.includes(config.ceiling.peer)) {
     const c = config.ceiling;
     log(`connection ceiling: ${c.peer}, attempting ${c.count} idle connections with heartbeats, holding ${c.holdMs / 1000} s`);
+    await settle();
     results.ceiling = (await attempt('ceiling', c.peer, () => ceiling({ ...c, log: (m) => log(`  ${m}`) }))) ?? null;
     if (results.ceiling) log(`  held ${results.ceiling.held}; heartbeat CPU ${(results.ceiling.heartbeatCpuShare * 100).toFixed(1)}% of one core`);
   }
@@ -216,6 +229,7 @@ async function main() {
     mkdirSync(dir, { recursive: true });
     log(`profiling ${p.peer} under max rate (${p.receivers} receivers) into ${dir}`);
     results.profile = await attempt('profile', p.peer, async () => {
+      await settle();
       const r = await fanout({ peer: p.peer, receivers: p.receivers, window: p.window, warmupMs: p.warmupMs, durationMs: p.durationMs, cpuProf: dir });
       const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
       if (!file) throw new Error('no .cpuprofile was written');

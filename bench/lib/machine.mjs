@@ -45,3 +45,23 @@ export function describeMachine() {
     loadavg: os.loadavg(),
   };
 }
+
+/**
+ * Waits until the rest of the machine is quiet: the whole machine used at
+ * most `maxCores` over a `windowMs` sample (call it when no benchmark process
+ * runs, so everything measured is someone else's). Gives up after
+ * `timeoutMs`. Resolves with {quiet, waitedMs, busyCores}.
+ */
+export async function waitForQuiet({ maxCores = 0.25, windowMs = 1000, timeoutMs = 20_000 } = {}) {
+  const start = Date.now();
+  let busyCores = NaN;
+  for (;;) {
+    const a = machineCpu();
+    await new Promise((r) => setTimeout(r, windowMs));
+    const b = machineCpu();
+    if (!a || !b) return { quiet: true, waitedMs: 0, busyCores: NaN };
+    busyCores = machineBusyCores(a, b, windowMs / 1000);
+    if (busyCores <= maxCores) return { quiet: true, waitedMs: Date.now() - start, busyCores };
+    if (Date.now() - start >= timeoutMs) return { quiet: false, waitedMs: Date.now() - start, busyCores };
+  }
+}

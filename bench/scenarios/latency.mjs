@@ -5,11 +5,11 @@ import { startServer, startLoadgen, stopAll } from '../lib/roles.mjs';
 import { cpuSeconds } from '../lib/stats.mjs';
 import { machineCpu, machineBusyCores } from '../lib/machine.mjs';
 
-export async function fixedRate({ peer, receivers, rate, warmupMs, durationMs, serverOptions }) {
+export async function fixedRate({ peer, receivers, rate, warmupMs, durationMs, serverOptions, cpuProf }) {
   let server;
   let lg;
   try {
-    server = await startServer(peer, { options: serverOptions });
+    server = await startServer(peer, { options: serverOptions, cpuProf });
     lg = await startLoadgen(peer, server);
     const c = await lg.request('connect', { count: receivers, concurrency: 64 }, 180_000);
     if (c.opened < receivers) throw new Error(`${peer}: only ${c.opened}/${receivers} receivers connected: ${JSON.stringify(c.failures)}`);
