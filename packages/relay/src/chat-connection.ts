@@ -6,6 +6,7 @@
 import { CloseCode, ErrorCode, decodeClientFrame, type ClientMessage, type DecodeError, type ServerMessage } from '@parley/protocol';
 import type { WebSocket } from 'ws';
 import { closeSocket, socketErrorLabel, type CloseLabel } from './closing.js';
+import { SessionMovedError, UnavailableError } from './cluster-errors.js';
 import type { RelayContext } from './context.js';
 import { handleHello } from './hello.js';
 import { handleDirect, handleSend } from './message-handlers.js';
@@ -179,11 +180,27 @@ export class ChatConnection implements Peer {
       try {
         await this.dispatch(r.value, receivedAt);
       } catch (err) {
-        this.ctx.log.error({ err, session: this.session?.id, type: r.value.type }, 'handler failed');
-        if (this.held) this.release(new Map());
-        if (this.open) this.fail(ErrorCode.Internal, 'The relay failed to handle this envelope; retry later.', ref);
+        this.failed(err, r.value.type, ref);
       }
     }
+  }
+
+  /**
+   * A handler threw. Redis being away is `unavailable` (retryable; during a
+   * hello the connection closes with 4005 so the client retries, maybe
+   * elsewhere); anything else is `internal`.
+   */
+  private failed(err: unknown, type: string, ref: string | undefined): void {
+    const { log } = this.ctx;
+    if (this.held) this.release(new Map());
+    if (err instanceof SessionMovedError) return log.info({ session: err.session }, 'session moved to another relay');
+    const unavailable = err instanceof UnavailableError;
+    if (unavailable) log.warn({ session: this.session?.id, type }, 'redis unreachable: envelope refused');
+    else log.error({ err, session: this.session?.id, type }, 'handler failed');
+    if (!this.open) return;
+    if (!unavailable) return this.fail(ErrorCode.Internal, 'The relay failed to handle this envelope; retry later.', ref);
+    this.fail(ErrorCode.Unavailable, 'The relay cannot reach its storage; retry shortly.', type === 'hello' ? undefined : ref);
+    if (type === 'hello') this.close(CloseCode.Unavailable, 'storage unreachable, retry', 'unavailable');
   }
 
   private dispatch(m: ClientMessage, receivedAt: number): Promise<void> | void {

@@ -25,6 +25,7 @@ export type CloseLabel =
   | 'auth_failed'
   | 'token_expired'
   | 'nickname_refused'
+  | 'unavailable'
   | 'message_too_big'
   | 'invalid_payload'
   | 'protocol_error';

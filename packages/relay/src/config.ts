@@ -34,6 +34,9 @@ export interface RelayConfig {
   maxTextLength: number;
   maxPayload: number;
   shutdownTimeoutMs: number;
+  redis: string | undefined;
+  redisPrefix: string;
+  nodeTtlMs: number;
 }
 
 /**
@@ -88,6 +91,31 @@ function checkOrigin(key: string, o: unknown): string {
   return url.origin;
 }
 
+function checkRedisUrl(key: string, v: unknown): string {
+  if (typeof v !== 'string') throw invalid(key, `must be a redis:// or rediss:// URL, got ${show(v)}`);
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw invalid(key, `must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379, got ${show(redactUrl(v))}`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw invalid(key, `must be a redis:// or rediss:// URL, got ${show(redactUrl(v))}`);
+  }
+  return v;
+}
+
+/** A URL with its password replaced by `***`, for logs and errors. */
+export function redactUrl(text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return text.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}
+
 function checkValue(spec: OptionSpec, v: unknown): unknown {
   const key = spec.key;
   switch (spec.kind) {
@@ -109,6 +137,8 @@ function checkValue(spec: OptionSpec, v: unknown): unknown {
         throw invalid(key, `must be a string of at least ${MIN_TOKEN_SECRET_LENGTH} characters`);
       }
       return v;
+    case 'url':
+      return checkRedisUrl(key, v);
     case 'list':
       if (!Array.isArray(v)) throw invalid(key, `must be a list of origins, got ${show(v)}`);
       return v.map((o) => checkOrigin(key, o));

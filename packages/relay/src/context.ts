@@ -4,6 +4,7 @@
  */
 import type { SessionLimits } from '@parley/protocol';
 import type { Broker } from './broker.js';
+import type { ClusterHub } from './cluster-hub.js';
 import type { RelayConfig } from './config.js';
 import type { Directory } from './directory.js';
 import type { FlushScheduler } from './flush-scheduler.js';
@@ -26,6 +27,8 @@ export interface RelayContext {
   readonly rooms: RoomRegistry;
   readonly directory: Directory;
   readonly hub: Hub;
+  /** The same hub when the relay runs with Redis: cluster-wide identity and presence. */
+  readonly cluster: ClusterHub | undefined;
   readonly ids: IdFactory;
   readonly scheduler: FlushScheduler;
   readonly heartbeat: Heartbeat;

@@ -3,7 +3,7 @@
  * secret. Every entry belongs to a live session or one within its resume
  * window, and is removed when the last such session ends.
  */
-import { isId, nicknameKey } from '@parley/protocol';
+import { isId, nicknameKey, type Member } from '@parley/protocol';
 import { anonymousUserId } from './ids.js';
 import { Session, type User } from './session.js';
 
@@ -56,6 +56,16 @@ export class Directory {
     const existing = this.users.get(sub);
     if (existing) return existing.anonymous ? null : existing;
     return this.add({ member: { id: sub, name }, anonymous: false, key: nicknameKey(name), sessions: new Set() });
+  }
+
+  /**
+   * The local object of a user another part vouched for (the cluster's
+   * shared directory), made on first use. Never refuses.
+   */
+  adopt(member: Member, anonymous: boolean, key: string): User {
+    const existing = this.users.get(member.id);
+    if (existing) return existing;
+    return this.add({ member, anonymous, key, sessions: new Set() });
   }
 
   /** Starts a session of `user`; `secret` makes it resumable. */

@@ -3,61 +3,29 @@
  * private inbox's replay. Opens a fresh session (nickname or token) or takes
  * back a resumable one by its secret.
  */
-import { CloseCode, ErrorCode, normalizeNickname, type Hello, type RoomState } from '@parley/protocol';
+import { CloseCode, ErrorCode, type Hello, type RoomState } from '@parley/protocol';
 import type { ChatConnection } from './chat-connection.js';
+import type { ClusterHub } from './cluster-hub.js';
+import { UnavailableError } from './cluster-errors.js';
+import { identify, takenMessage } from './identity.js';
 import { newResumeSecret } from './ids.js';
 import { replayInbox, replayRoom } from './replay.js';
 import type { Session } from './session.js';
 
-/** A session for this hello, or `undefined` when it was refused (and the refusal sent). */
+/** A session for a fresh hello, claimed locally; `undefined` when refused (and the refusal sent). */
 async function openSession(conn: ChatConnection, hello: Hello): Promise<Session | undefined> {
   const { ctx } = conn;
-  if (hello.token !== undefined) {
-    if (!ctx.tokens) {
-      conn.fail(ErrorCode.AuthFailed, 'This relay does not accept tokens.', 'hello');
-      conn.close(CloseCode.AuthFailed, 'tokens not accepted', 'auth_failed');
-      return undefined;
-    }
-    const r = await ctx.tokens.verify(hello.token);
-    if (!conn.open) return undefined;
-    if (!r.ok) {
-      conn.fail(r.code, r.message, 'hello');
-      conn.close(r.close, r.message, r.code === ErrorCode.TokenExpired ? 'token_expired' : 'auth_failed');
-      return undefined;
-    }
-    const { sub, name, rooms, expiresAt } = r.identity;
-    const user = ctx.directory.claimToken(sub, name);
-    if (!user) {
-      conn.fail(ErrorCode.NicknameTaken, `The user id "${sub}" is held by an anonymous nickname.`, 'hello');
-      return undefined;
-    }
-    const session = ctx.directory.open(user, ctx.ids.next('s'), 'chat', newResumeSecret());
-    session.tokenExpiresAt = expiresAt;
-    session.allowedRooms = rooms;
-    return session;
+  const claim = await identify(conn, hello);
+  if (!claim) return undefined;
+  const user = claim.anonymous ? ctx.directory.claimAnonymous(claim.name) : ctx.directory.claimToken(claim.id, claim.name);
+  if (!user) {
+    conn.fail(ErrorCode.NicknameTaken, takenMessage(claim), 'hello');
+    return undefined;
   }
-  if (hello.nick !== undefined) {
-    if (!ctx.config.anonymous) {
-      conn.fail(ErrorCode.AnonymousDisabled, 'This relay requires a signed token.', 'hello');
-      return undefined;
-    }
-    const nick = normalizeNickname(hello.nick);
-    if (nick === null) {
-      conn.fail(ErrorCode.BadNickname, 'The nickname breaks the nickname rules.', 'hello');
-      return undefined;
-    }
-    const user = ctx.directory.claimAnonymous(nick);
-    if (!user) {
-      conn.fail(ErrorCode.NicknameTaken, 'That nickname is taken; pick another.', 'hello');
-      return undefined;
-    }
-    return ctx.directory.open(user, ctx.ids.next('s'), 'chat', newResumeSecret());
-  }
-  const message = hello.resume
-    ? 'The resume secret is unknown or expired; send "nick" or "token" with it.'
-    : '"hello" needs "nick", "token" or "resume".';
-  conn.fail(ErrorCode.BadField, message, 'hello');
-  return undefined;
+  const session = ctx.directory.open(user, ctx.ids.next('s'), 'chat', newResumeSecret());
+  session.tokenExpiresAt = claim.expiresAt;
+  session.allowedRooms = claim.rooms;
+  return session;
 }
 
 /** The session a resume secret takes back, if it is still valid. */
@@ -67,6 +35,64 @@ function resumable(conn: ChatConnection, secret: string | undefined): Session | 
   if (!session || session.ended || session.kind !== 'chat') return undefined;
   if (session.tokenExpiresAt !== undefined && session.tokenExpiresAt <= Date.now()) return undefined;
   return session;
+}
+
+/** The session of this hello on a single relay: taken back by its secret, or opened. */
+async function localSession(conn: ChatConnection, hello: Hello): Promise<Opened | undefined> {
+  const { ctx } = conn;
+  let session = resumable(conn, hello.resume);
+  if (session) {
+    const old = session.peer;
+    ctx.hub.attach(session, conn);
+    old?.close(CloseCode.Replaced, 'session resumed elsewhere', 'replaced');
+    ctx.directory.setSecret(session, newResumeSecret());
+    return { session, resumed: true };
+  }
+  session = await openSession(conn, hello);
+  if (!session) return undefined;
+  if (!conn.open) {
+    ctx.hub.end(session);
+    return undefined;
+  }
+  ctx.hub.attach(session, conn);
+  return { session, resumed: false };
+}
+
+/** The session of this hello in a cluster: taken back by its secret on whichever relay had it, or claimed in Redis. */
+async function clusterSession(conn: ChatConnection, hello: Hello, cluster: ClusterHub): Promise<Opened | undefined> {
+  const { ctx } = conn;
+  if (hello.resume !== undefined) {
+    const session = await cluster.resume(hello.resume, newResumeSecret());
+    if (session) {
+      if (!conn.open) {
+        cluster.abandon(session, hello.resume);
+        return undefined;
+      }
+      const old = session.peer;
+      ctx.hub.attach(session, conn);
+      old?.close(CloseCode.Replaced, 'session resumed elsewhere', 'replaced');
+      return { session, resumed: true };
+    }
+  }
+  const claim = await identify(conn, hello);
+  if (!claim) return undefined;
+  const session = await cluster.open(claim, ctx.ids.next('s'), 'chat', newResumeSecret());
+  if (!session) {
+    conn.fail(ErrorCode.NicknameTaken, takenMessage(claim), 'hello');
+    return undefined;
+  }
+  if (!conn.open) {
+    ctx.hub.end(session);
+    return undefined;
+  }
+  ctx.hub.attach(session, conn);
+  return { session, resumed: false };
+}
+
+/** A session this hello opened or took back. */
+interface Opened {
+  session: Session;
+  resumed: boolean;
 }
 
 /**
@@ -83,25 +109,19 @@ export async function handleHello(conn: ChatConnection, hello: Hello): Promise<v
     conn.refuse({ code: ErrorCode.AlreadyAuthenticated, message: 'This connection already has a session.', ref: 'hello' });
     return;
   }
-  let session = resumable(conn, hello.resume);
-  const resumed = session !== undefined;
-  if (session) {
-    const old = session.peer;
-    ctx.hub.attach(session, conn);
-    old?.close(CloseCode.Replaced, 'session resumed elsewhere', 'replaced');
-    ctx.directory.setSecret(session, newResumeSecret());
-  } else {
-    session = await openSession(conn, hello);
-    if (!session) return;
-    if (!conn.open) {
-      ctx.hub.end(session);
-      return;
-    }
-    ctx.hub.attach(session, conn);
-  }
+  const cluster = ctx.cluster;
+  const opened = cluster ? await clusterSession(conn, hello, cluster) : await localSession(conn, hello);
+  if (!opened) return;
+  const { session, resumed } = opened;
   conn.established(session);
   ctx.log.info({ session: session.id, user: session.user.member.id, nick: session.user.member.name, resumed }, 'session opened');
-  await welcome(conn, session, hello, resumed);
+  try {
+    await welcome(conn, session, hello, resumed);
+  } catch (err) {
+    // Redis went away half-way: the client never saw this welcome; let it come back with what it holds
+    if (cluster && err instanceof UnavailableError) cluster.abandon(session, resumed ? hello.resume : undefined);
+    throw err;
+  }
 }
 
 async function welcome(conn: ChatConnection, session: Session, hello: Hello, resumed: boolean): Promise<void> {
@@ -117,7 +137,7 @@ async function welcome(conn: ChatConnection, session: Session, hello: Hello, res
   }
   const rooms: RoomState[] = [];
   for (const room of session.rooms.keys()) {
-    rooms.push({ room, seq: await ctx.store.roomSeq(room), members: ctx.rooms.members(room) });
+    rooms.push({ room, seq: await ctx.store.roomSeq(room), members: await ctx.hub.members(room) });
   }
   const inbox = await ctx.store.inboxSeq(session.user.member.id);
   if (!conn.open) return;
@@ -131,8 +151,9 @@ async function welcome(conn: ChatConnection, session: Session, hello: Hello, res
     rooms,
     limits: ctx.limits,
   });
-  // What the replays below send (and the client already had): held broadcasts up to there are skipped.
-  const cursors = new Map<string, number>();
+  // What the welcome announced and the replays below send: held broadcasts up to there are skipped.
+  const cursors = new Map<string, number>(rooms.map((r) => [r.room, r.seq]));
+  cursors.set('', inbox);
   for (const [room, since] of named) {
     if (!session.rooms.has(room)) continue;
     // A resumed session that says it delivered nothing yet is replayed from where it joined.

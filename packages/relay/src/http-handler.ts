@@ -12,12 +12,17 @@ import { sendFile, sendText, serveStatic } from './static-files.js';
 
 /** What `GET /healthz` answers. */
 export interface Health {
-  status: 'ok' | 'closing';
+  /** `degraded`: Redis is unreachable (sends are refused with `unavailable`); `closing`: shutting down. */
+  status: 'ok' | 'degraded' | 'closing';
   connections: number;
   rooms: number;
   sessions: number;
   /** Seconds since the relay started. */
   uptime: number;
+  /** With Redis: whether it is reachable. */
+  redis?: 'up' | 'down';
+  /** With Redis: this relay's node id. */
+  node?: string;
 }
 
 /** Path of the health check. */

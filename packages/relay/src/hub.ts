@@ -22,15 +22,15 @@ import type { Store } from './store.js';
  * ```
  */
 export class Hub {
-  private readonly expiring = new Set<Session>();
+  protected readonly expiring = new Set<Session>();
 
   constructor(
-    private readonly config: RelayConfig,
-    private readonly store: Store,
-    private readonly rooms: RoomRegistry,
-    private readonly directory: Directory,
-    private readonly broker: Broker,
-    private readonly log: Logger,
+    protected readonly config: RelayConfig,
+    protected readonly store: Store,
+    protected readonly rooms: RoomRegistry,
+    protected readonly directory: Directory,
+    protected readonly broker: Broker,
+    protected readonly log: Logger,
   ) {}
 
   /** Sessions waiting to be resumed. */
@@ -61,6 +61,11 @@ export class Hub {
     return { room, seq: await this.store.roomSeq(room), members: this.rooms.members(room) };
   }
 
+  /** Everyone in a room (each user once). */
+  members(room: string): Member[] | Promise<Member[]> {
+    return this.rooms.members(room);
+  }
+
   /** Takes a session out of a room, announcing the user when this was their last session there. */
   leave(session: Session, room: string): void {
     if (!session.rooms.has(room)) return;
@@ -81,6 +86,7 @@ export class Hub {
    * inbox, presence) for the resume window; seed sessions end at once.
    */
   detach(session: Session): void {
+    if (session.ended) return;
     session.peer = null;
     if (session.kind === 'seed' || !session.resume) {
       this.end(session);

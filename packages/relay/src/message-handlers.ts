@@ -32,9 +32,10 @@ export async function handleSend(conn: ChatConnection, session: Session, m: Send
  * online nor within its resume window is `unknown_user`.
  */
 export async function handleDirect(conn: ChatConnection, session: Session, m: SendDirect, receivedAt: number): Promise<void> {
-  const target = conn.ctx.directory.find(m.to);
+  const { ctx } = conn;
+  const target = ctx.cluster ? await ctx.cluster.find(m.to) : ctx.directory.find(m.to)?.member;
   if (!target) return conn.fail(ErrorCode.UnknownUser, `Nobody with id "${m.to}" is here.`, m.cid);
   if (tooLong(conn, m.text, m.cid)) return;
-  const accepted = await publishDirect(conn.ctx, session, target.member.id, m.text, m.cid, receivedAt);
+  const accepted = await publishDirect(ctx, session, target.id, m.text, m.cid, receivedAt);
   ack(conn, m.cid, accepted);
 }

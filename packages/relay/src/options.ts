@@ -42,6 +42,17 @@ export const MIN_PAYLOAD_BYTES = 65_536;
 export const MAX_PAYLOAD_BYTES = 16_777_216;
 /** Shortest token secret accepted for HS256, in characters (256 bits of ASCII). */
 export const MIN_TOKEN_SECRET_LENGTH = 32;
+/** Prefix of every Redis key and channel a relay uses when none is given. */
+export const DEFAULT_REDIS_PREFIX = 'parley:';
+/**
+ * How long a relay's heartbeat key in Redis lives, ms. A relay refreshes it
+ * every third of this; one that stops (killed, cut off) is declared dead at
+ * most this long after its last refresh, and its sessions become resumable
+ * elsewhere (see docs/operations.md for the full timeline).
+ */
+export const DEFAULT_NODE_TTL_MS = 15_000;
+/** Shortest accepted `nodeTtlMs`, ms: below it a busy event loop could miss heartbeats. */
+export const MIN_NODE_TTL_MS = 300;
 
 /** The demo folder served at `/`: the repository's `demo/`, found from this package. */
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../../demo/', import.meta.url));
@@ -105,10 +116,16 @@ export interface RelayOptions {
   maxPayload?: number;
   /** Longest a graceful shutdown may take, ms. */
   shutdownTimeoutMs?: number;
+  /** Redis URL (`redis://` or `rediss://`); when set, relays share rooms, presence, direct messages and history through it. */
+  redis?: string;
+  /** Prefix of every Redis key and channel. Default `parley:`. */
+  redisPrefix?: string;
+  /** Life of a relay's heartbeat key in Redis, ms; a relay silent for this long is declared dead. */
+  nodeTtlMs?: number;
 }
 
 /** How an option's value is read from a flag or environment variable and checked. */
-export type OptionKind = 'integer' | 'number' | 'string' | 'boolean' | 'list' | 'log' | 'path' | 'secret' | 'room';
+export type OptionKind = 'integer' | 'number' | 'string' | 'boolean' | 'list' | 'log' | 'path' | 'secret' | 'room' | 'url';
 
 /** One row of the option table. */
 export interface OptionSpec {
@@ -121,6 +138,8 @@ export interface OptionSpec {
   max?: number;
   /** One line for `--help` and the README. */
   help: string;
+  /** The environment variable, when it is not the one {@link envOf} derives from the key. */
+  env?: string;
 }
 
 const ms = (key: keyof RelayOptions, def: number, help: string, min = 10): OptionSpec => ({
@@ -159,6 +178,9 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'maxTextLength', kind: 'integer', default: MAX_TEXT_LENGTH, min: 1, max: MAX_TEXT_LENGTH, help: 'longest message text, code points' },
   { key: 'maxPayload', kind: 'integer', default: MAX_FRAME_BYTES, min: MIN_PAYLOAD_BYTES, max: MAX_PAYLOAD_BYTES, help: 'largest WebSocket frame a client may send, bytes' },
   ms('shutdownTimeoutMs', DEFAULT_SHUTDOWN_TIMEOUT_MS, 'longest a graceful shutdown may take, ms'),
+  { key: 'redis', kind: 'url', default: undefined, env: 'PARLEY_REDIS_URL', help: 'Redis URL (redis:// or rediss://) shared by several relays; without it, history stays in memory' },
+  { key: 'redisPrefix', kind: 'string', default: DEFAULT_REDIS_PREFIX, help: 'prefix of every Redis key and channel' },
+  ms('nodeTtlMs', DEFAULT_NODE_TTL_MS, "life of this relay's heartbeat key in Redis, ms; a relay silent this long is declared dead", MIN_NODE_TTL_MS),
 ];
 
 /** `maxPayload` → `max-payload`. */
@@ -166,9 +188,9 @@ export function flagOf(key: string): string {
   return key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 }
 
-/** `maxPayload` → `PARLEY_MAX_PAYLOAD`. */
+/** `maxPayload` → `PARLEY_MAX_PAYLOAD` (`redis` → `PARLEY_REDIS_URL`). */
 export function envOf(key: string): string {
-  return 'PARLEY_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
+  return OPTION_SPECS.find((s) => s.key === key)?.env ?? 'PARLEY_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
 }
 
 /** A default as `--help` and the README show it. */

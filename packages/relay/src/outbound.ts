@@ -18,11 +18,15 @@ export class Outbound {
   /**
    * @param envelope what to send
    * @param receivedAt when the message that caused it arrived (`performance.now()`), for the latency histogram
+   * @param encoded the envelope's bytes when they are at hand already (a Redis payload), so they are not made again
    */
   constructor(
     readonly envelope: ServerMessage,
     readonly receivedAt?: number,
-  ) {}
+    encoded?: Buffer,
+  ) {
+    this.encoded = encoded;
+  }
 
   /** The envelope as UTF-8 JSON, made on first use. */
   get bytes(): Buffer {

@@ -5,7 +5,6 @@
  */
 import type { DirectMessage, RoomMessage } from '@parley/protocol';
 import type { RelayContext } from './context.js';
-import { Outbound } from './outbound.js';
 import type { Session } from './session.js';
 import type { AckInfo } from './store.js';
 
@@ -40,10 +39,11 @@ export async function publishRoom(
   const { id: from, name } = session.user.member;
   const id = ctx.ids.next('m');
   const draft: Omit<RoomMessage, 'seq'> = { type: 'msg', room, id, ts: Date.now(), from, name, text };
-  const r = await ctx.store.appendRoom(draft, from, cid ?? id);
+  const r = await ctx.store.appendRoom(draft, from, cid ?? id, except?.id);
   if (!r.message) return { ack: r.ack, dup: true };
   ctx.metrics.countAccepted('room');
-  ctx.broker.toRoom(room, new Outbound(r.message, receivedAt), except);
+  const delivered = ctx.broker.room(r.message, receivedAt, except);
+  if (delivered) await delivered;
   observe(ctx, receivedAt);
   return { ack: r.ack, dup: false };
 }
@@ -64,11 +64,13 @@ export async function publishDirect(
   const { id: from, name } = session.user.member;
   const id = ctx.ids.next('d');
   const draft: Omit<DirectMessage, 'seq'> = { type: 'direct', id, ts: Date.now(), from, name, to, text };
-  const r = await ctx.store.appendDirect(draft, cid ?? id);
+  const r = await ctx.store.appendDirect(draft, cid ?? id, except?.id);
   if (!r.recipientCopy) return { ack: r.ack, dup: true };
   ctx.metrics.countAccepted('direct');
-  ctx.broker.toUser(to, new Outbound(r.recipientCopy, receivedAt), except);
-  if (r.senderCopy) ctx.broker.toUser(from, new Outbound(r.senderCopy, receivedAt), except);
+  const toRecipient = ctx.broker.direct(to, r.recipientCopy, receivedAt, except);
+  const toSender = r.senderCopy && ctx.broker.direct(from, r.senderCopy, receivedAt, except);
+  if (toRecipient) await toRecipient;
+  if (toSender) await toSender;
   observe(ctx, receivedAt);
   return { ack: r.ack, dup: false };
 }

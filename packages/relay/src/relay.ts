@@ -6,8 +6,9 @@ import type { SessionLimits } from '@parley/protocol';
 import { existsSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LocalBroker } from './broker.js';
-import { resolveConfig, type RelayConfig } from './config.js';
+import { LocalBroker, type Broker } from './broker.js';
+import { buildCluster, connectRedis } from './cluster.js';
+import { ConfigError, resolveConfig, type RelayConfig } from './config.js';
 import type { RelayContext } from './context.js';
 import { Directory } from './directory.js';
 import { FlushScheduler } from './flush-scheduler.js';
@@ -20,6 +21,7 @@ import { createLogger, type Logger } from './logger.js';
 import { MemoryStore } from './memory-store.js';
 import { RelayMetrics } from './metrics.js';
 import type { RelayOptions } from './options.js';
+import type { Outbound } from './outbound.js';
 import { RoomRetention } from './room-retention.js';
 import { RoomRegistry } from './rooms.js';
 import type { Store } from './store.js';
@@ -27,7 +29,11 @@ import { TokenVerifier } from './token.js';
 
 /** Parts of a relay that can be swapped in code (not from the command line). */
 export interface RelayParts {
-  /** Where messages live. Default: a {@link MemoryStore} bounded by `historyLimit` and `inboxLimit`. */
+  /**
+   * Where messages live. Default: a {@link MemoryStore} bounded by
+   * `historyLimit` and `inboxLimit`, or the Redis store when `redis` is set
+   * (which cannot be combined with a custom store).
+   */
   store?: Store;
 }
 
@@ -112,23 +118,40 @@ function announce(log: Logger, config: RelayConfig, port: number, url: string, w
  */
 export async function createRelay(options: RelayOptions = {}, parts: RelayParts = {}): Promise<RelayHandle> {
   const config = resolveConfig(options);
+  if (config.redis !== undefined && parts.store) throw new ConfigError('redis', 'a custom store (parts.store) cannot be combined with redis');
   const log = createLogger(config.log);
   const startedAt = Date.now();
   let closing = false;
-  const store = parts.store ?? new MemoryStore({ historyLimit: config.historyLimit, inboxLimit: config.inboxLimit });
-  const retention = new RoomRetention(store, config.resumeWindowMs, [config.defaultRoom], log);
+  const link = config.redis === undefined ? undefined : await connectRedis(config.redis, log);
+  // rooms report when they gain their first and lose their last local session: to the
+  // retention timers (memory) or to the broker, which subscribes only while someone here is in
+  let occupancy: { emptied(room: string): void; occupied(room: string): void };
   const rooms = new RoomRegistry(
-    (room) => retention.emptied(room),
-    (room) => retention.occupied(room),
+    (room) => occupancy.emptied(room),
+    (room) => occupancy.occupied(room),
   );
   const directory = new Directory();
   let gateway: Gateway | undefined;
   const sessions = (): number => directory.sessionCount;
   const metrics = new RelayMetrics({ connections: () => gateway?.size ?? 0, rooms: () => rooms.size, sessions });
-  const broker = new LocalBroker(rooms, directory, (out, count) => {
+  const delivered = (out: Outbound, count: number): void => {
     if (out.isMessage && count > 0) metrics.countDeliveries(out.envelope.type === 'msg' ? 'room' : 'direct', count);
-  });
-  const hub = new Hub(config, store, rooms, directory, broker, log);
+  };
+  let store: Store;
+  let broker: Broker;
+  let hub: Hub;
+  let retention: RoomRetention | undefined;
+  const cluster = link && buildCluster(link, { config, log, metrics, rooms, directory, delivered });
+  if (cluster) {
+    ({ store, broker, hub } = cluster);
+    occupancy = cluster.broker;
+  } else {
+    store = parts.store ?? new MemoryStore({ historyLimit: config.historyLimit, inboxLimit: config.inboxLimit });
+    retention = new RoomRetention(store, config.resumeWindowMs, [config.defaultRoom], log);
+    occupancy = retention;
+    broker = new LocalBroker(rooms, directory, delivered);
+    hub = new Hub(config, store, rooms, directory, broker, log);
+  }
   const limits: SessionLimits = {
     text: config.maxTextLength,
     rooms: config.maxRooms,
@@ -145,6 +168,7 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
     rooms,
     directory,
     hub,
+    cluster: cluster?.hub,
     ids: new IdFactory(),
     scheduler: new FlushScheduler(),
     heartbeat: new Heartbeat(config.pingIntervalMs),
@@ -156,26 +180,36 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
   };
   gateway = new Gateway(ctx);
   const gw = gateway;
-  const health = (): Health => ({
-    status: closing ? 'closing' : 'ok',
-    connections: gw.size,
-    rooms: rooms.size,
-    sessions: sessions(),
-    uptime: Math.round((Date.now() - startedAt) / 1000),
-  });
+  const health = (): Health => {
+    const redisUp = cluster?.health.available;
+    const h: Health = {
+      status: closing ? 'closing' : redisUp === false ? 'degraded' : 'ok',
+      connections: gw.size,
+      rooms: rooms.size,
+      sessions: sessions(),
+      uptime: Math.round((Date.now() - startedAt) / 1000),
+    };
+    if (cluster) {
+      h.redis = redisUp ? 'up' : 'down';
+      h.node = cluster.node;
+    }
+    return h;
+  };
   const server = createServer(createHttpHandler(config, metrics, health, log));
   server.on('upgrade', (req, socket, head) => gw.upgrade(req, socket, head));
 
   const stopParts = (): void => {
     ctx.heartbeat.stop();
     hub.stop();
-    retention.stop();
+    retention?.stop();
     ctx.scheduler.stop();
   };
   try {
+    await cluster?.start();
     await listen(server, config.port, config.host);
   } catch (err) {
     stopParts();
+    await cluster?.stop();
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
@@ -200,6 +234,7 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
       await all;
     }
     stopParts();
+    await cluster?.stop();
     server.closeAllConnections();
     await serverClosed;
     log.info({ uptime: health().uptime }, 'relay closed');

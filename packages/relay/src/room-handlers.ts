@@ -1,7 +1,7 @@
 /**
  * Handlers of the room envelopes: `join`, `leave`, `typing`, `history`, `members`.
  */
-import { DEFAULT_HISTORY_PAGE, ErrorCode, type HistoryRequest, type Join, type Leave, type MembersRequest, type TypingRequest } from '@parley/protocol';
+import { DEFAULT_HISTORY_PAGE, ErrorCode, type HistoryRequest, type Join, type Leave, type Member, type MembersRequest, type TypingRequest } from '@parley/protocol';
 import type { ChatConnection } from './chat-connection.js';
 import { Outbound } from './outbound.js';
 import { replayRoom } from './replay.js';
@@ -21,6 +21,7 @@ export async function handleJoin(conn: ChatConnection, session: Session, m: Join
     const state = await hub.enter(session, m.room);
     if (!conn.open) return;
     conn.reply({ type: 'joined', ...state });
+    cursors.set(m.room, state.seq);
     if (m.since !== undefined) await replayRoom(conn, m.room, m.since, cursors);
   } finally {
     conn.release(cursors);
@@ -57,8 +58,11 @@ export async function handleHistory(conn: ChatConnection, session: Session, m: H
   conn.reply({ type: 'page', qid: m.qid, room: m.room, messages: page.messages, more: page.more });
 }
 
-/** `members` → `members`. */
-export function handleMembers(conn: ChatConnection, session: Session, m: MembersRequest): void {
+/** `members` → `members` (cluster-wide on a scaled-out relay). */
+export function handleMembers(conn: ChatConnection, session: Session, m: MembersRequest): Promise<void> | void {
   if (!session.rooms.has(m.room)) return conn.fail(ErrorCode.NotInRoom, notInRoom(m.room), m.qid);
-  conn.reply({ type: 'members', qid: m.qid, room: m.room, members: conn.ctx.rooms.members(m.room) });
+  const answer = (members: Member[]): void => conn.reply({ type: 'members', qid: m.qid, room: m.room, members });
+  const members = conn.ctx.hub.members(m.room);
+  if (members instanceof Promise) return members.then(answer);
+  answer(members);
 }

@@ -8,7 +8,10 @@
 import { CloseCode, isText, normalizeNickname } from '@parley/protocol';
 import type { WebSocket } from 'ws';
 import { closeSocket, socketErrorLabel, type CloseLabel } from './closing.js';
+import { UnavailableError } from './cluster-errors.js';
+import type { ClusterHub } from './cluster-hub.js';
 import type { RelayContext } from './context.js';
+import { anonymousClaim } from './identity.js';
 import type { Outbound } from './outbound.js';
 import { publishDirect, publishRoom } from './publish.js';
 import type { Peer, Session } from './session.js';
@@ -81,6 +84,12 @@ export class SeedConnection implements Peer {
     if (!ctx.config.anonymous) return this.close(CloseCode.PolicyViolation, 'anonymous nicknames are disabled here', 'nickname_refused');
     const nick = normalizeNickname(this.rawNick);
     if (nick === null) return this.close(CloseCode.PolicyViolation, 'bad nickname: see the nickname rules', 'nickname_refused');
+    if (ctx.cluster) {
+      // the claim takes a Redis round trip: frames that arrive meanwhile wait behind it
+      ws.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
+      this.tail = this.joinCluster(ctx.cluster, nick);
+      return;
+    }
     const user = ctx.directory.claimAnonymous(nick);
     if (!user) return this.close(CloseCode.PolicyViolation, 'nickname taken: pick another', 'nickname_refused');
     const session = ctx.directory.open(user, ctx.ids.next('s'), 'seed');
@@ -89,6 +98,23 @@ export class SeedConnection implements Peer {
     void ctx.hub.enter(session, ctx.config.defaultRoom);
     ws.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
     ctx.log.info({ session: session.id, user: user.member.id, nick }, 'seed session opened');
+  }
+
+  private async joinCluster(cluster: ClusterHub, nick: string): Promise<void> {
+    const { ctx } = this;
+    try {
+      const session = await cluster.open(anonymousClaim(nick), ctx.ids.next('s'), 'seed');
+      if (!session) return this.close(CloseCode.PolicyViolation, 'nickname taken: pick another', 'nickname_refused');
+      if (!this.open) return ctx.hub.end(session);
+      this.session = session;
+      ctx.hub.attach(session, this);
+      await ctx.hub.enter(session, ctx.config.defaultRoom);
+      ctx.log.info({ session: session.id, user: session.user.member.id, nick }, 'seed session opened');
+    } catch (err) {
+      if (!(err instanceof UnavailableError)) throw err;
+      ctx.log.warn({ nick }, 'redis unreachable: seed session refused');
+      this.close(CloseCode.Unavailable, 'storage unreachable, retry', 'unavailable');
+    }
   }
 
   deliver(out: Outbound): void {
@@ -116,7 +142,12 @@ export class SeedConnection implements Peer {
       return;
     }
     const text = data.toString('utf8');
-    this.tail = this.tail.then(() => this.handle(text, receivedAt)).catch((err) => this.ctx.log.error({ err }, 'seed handler failed'));
+    this.tail = this.tail
+      .then(() => this.handle(text, receivedAt))
+      .catch((err: unknown) => {
+        if (err instanceof UnavailableError) this.drop('unavailable');
+        else this.ctx.log.error({ err }, 'seed handler failed');
+      });
   }
 
   private async handle(text: string, receivedAt: number): Promise<void> {
@@ -130,9 +161,9 @@ export class SeedConnection implements Peer {
       await publishRoom(ctx, session, ctx.config.defaultRoom, body, undefined, receivedAt, session);
       return;
     }
-    const target = ctx.directory.find(direct.to_user);
+    const target = ctx.cluster ? await ctx.cluster.find(direct.to_user) : ctx.directory.find(direct.to_user)?.member;
     if (!target) return this.drop('unknown_user');
-    await publishDirect(ctx, session, target.member.id, body, undefined, receivedAt, session);
+    await publishDirect(ctx, session, target.id, body, undefined, receivedAt, session);
   }
 
   private drop(reason: string): void {

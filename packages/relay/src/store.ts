@@ -5,7 +5,9 @@
  *
  * Every method may answer synchronously or with a promise. Implementations
  * must assign `seq`s atomically: two appends to one room never get the same
- * `seq`, and `seq`s grow by exactly one.
+ * `seq`, and `seq`s grow by exactly one. A shared store (`RedisStore`) also
+ * publishes what it stores in the same atomic step; its broker then delivers
+ * it from the subscription.
  */
 import type { DirectMessage, RoomMessage } from '@parley/protocol';
 import type { SeqGap } from './seq-log.js';
@@ -65,11 +67,12 @@ export interface Store {
   /**
    * Assigns the room's next `seq`, stores the message and remembers `(user, cid)`.
    * When `(user, cid)` was accepted before (and is still retained), stores
-   * nothing and answers the original ack.
+   * nothing and answers the original ack. `except` names a session that must
+   * not get the message (a plain sender); a store that publishes passes it on.
    */
-  appendRoom(draft: RoomDraft, user: string, cid: string): Awaitable<RoomAppend>;
+  appendRoom(draft: RoomDraft, user: string, cid: string, except?: string): Awaitable<RoomAppend>;
   /** Stores a direct message in the addressee's and the sender's inbox, idempotently as above. */
-  appendDirect(draft: DirectDraft, cid: string): Awaitable<DirectAppend>;
+  appendDirect(draft: DirectDraft, cid: string, except?: string): Awaitable<DirectAppend>;
   /** The room's latest `seq` (0 when none). */
   roomSeq(room: string): Awaitable<number>;
   /** The inbox's latest `seq` (0 when none). */
