@@ -292,7 +292,8 @@ export function createClient(options: ClientOptions): ParleyClient {
         return settle(m.qid, m.members);
       case 'gap': {
         const room = m.room ?? '';
-        cursors.set(room, Math.max(cursors.get(room) ?? 0, m.end));
+        // without `end` the room's sequence started over: follow the new one from its start
+        cursors.set(room, m.end === undefined ? 0 : Math.max(cursors.get(room) ?? 0, m.end));
         persist();
         return bus.emit('gap', m);
       }

@@ -17,7 +17,7 @@ function typeChecks(client: ParleyClient) {
   client.on('status', (e: StatusEvent) => e.from === State.Open && e.to === State.Reconnecting);
   client.on('error', (e: ClientErrorEvent) => e.code);
   client.on('ack', (a: Ack) => a.seq);
-  client.on('gap', (g) => g.start <= g.end);
+  client.on('gap', (g) => g.end === undefined || g.start <= g.end);
   client.on('presence', (p) => p.event === 'join');
   client.on('typing', (t) => t.on);
   client.on('members', (e) => e.members.map((m: Member) => m.name));

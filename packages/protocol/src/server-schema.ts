@@ -7,7 +7,7 @@ import { bool, count, envelope, id, list, name, object, oneOf, positive, room, s
 
 const member = object({ id, name }, false);
 const members = list(member);
-const roomState = object({ room, seq: count, members }, false);
+const roomState = object({ room, seq: count, 'epoch?': id, members }, false);
 const limits = object({ text: positive, rooms: positive, frame: positive, ping: positive, pingTimeout: positive }, false);
 
 const msg: Shape = { room, id, seq: positive, ts: count, from: id, name, text: string };
@@ -16,7 +16,7 @@ const direct: Shape = { id, seq: positive, ts: count, from: id, name, to: id, te
 /** Field checks of every relay envelope, by `type`. */
 export const SERVER_SHAPES: Record<string, Shape> = {
   welcome: { session: id, user: member, resume: token, resumed: bool, inbox: count, rooms: list(roomState), limits },
-  joined: { room, seq: count, members },
+  joined: { room, seq: count, 'epoch?': id, members },
   left: { room },
   presence: { room, event: oneOf('join', 'leave'), user: member },
   msg,
@@ -25,7 +25,7 @@ export const SERVER_SHAPES: Record<string, Shape> = {
   typing: { room, from: id, name, on: bool },
   page: { qid: id, 'room?': room, messages: list(envelope({ msg, direct }, false)), more: bool },
   members: { qid: id, room, members },
-  gap: { 'room?': room, start: positive, end: positive },
+  gap: { 'room?': room, start: positive, 'end?': positive },
   pong: { 'ts?': count },
   error: { code: string, message: string, 'ref?': string },
 };

@@ -25,6 +25,8 @@ export interface RoomCursor {
   room: string;
   /** The last `seq` the client delivered in this room (0 when none). */
   since: number;
+  /** The room's `epoch` that `since` belongs to, as the relay last announced it. */
+  epoch?: string;
 }
 
 /** A room's state as a session joins it. */
@@ -32,6 +34,12 @@ export interface RoomState {
   room: string;
   /** The room's latest `seq` (0 when the room has no messages yet). */
   seq: number;
+  /**
+   * Names this run of the room's `seq`s. It changes when the sequence starts
+   * over (an in-memory relay restarted, or an empty room was forgotten), so a
+   * client can tell that an old cursor no longer applies.
+   */
+  epoch?: string;
   /** Everyone in the room now, this session included. */
   members: Member[];
 }
@@ -56,6 +64,8 @@ export interface Join {
   type: 'join';
   room: string;
   since?: number;
+  /** The room's `epoch` that `since` belongs to. */
+  epoch?: string;
 }
 
 /** Leaves a room. */
@@ -241,13 +251,19 @@ export interface Members {
 
 /**
  * The relay cannot replay `seq`s `start` to `end` (inclusive) of a room, or of
- * the private inbox when `room` is absent: they fell out of retained history.
+ * the private inbox when `room` is absent: they fell out of retained history,
+ * or (without `end`) the room's sequence started over.
  */
 export interface Gap {
   type: 'gap';
   room?: string;
   start: number;
-  end: number;
+  /**
+   * Absent when the count is unknown: the room's sequence started over (its
+   * `epoch` changed), so everything after `start - 1` of the old sequence is
+   * lost; the replay that follows starts the new sequence from its beginning.
+   */
+  end?: number;
 }
 
 /** Answers `ping`. */

@@ -48,8 +48,8 @@ function shape<T>(type: string, fields: Record<string, fc.Arbitrary<unknown> | {
 }
 
 const clientMessage = fc.oneof(
-  shape('hello', { nick: opt(nick), token: opt(token), resume: opt(token), rooms: opt(fc.array(fc.record({ room, since: count }), { maxLength: 20 })), inbox: opt(count) }),
-  shape('join', { room, since: opt(count) }),
+  shape('hello', { nick: opt(nick), token: opt(token), resume: opt(token), rooms: opt(fc.array(fc.record({ room, since: count, epoch: id }, { requiredKeys: ['room', 'since'] }), { maxLength: 20 })), inbox: opt(count) }),
+  shape('join', { room, since: opt(count), epoch: opt(id) }),
   shape('leave', { room }),
   shape('send', { room, text, cid: id }),
   shape('dm', { to: id, text, cid: id }),
@@ -68,10 +68,10 @@ const serverMessage = fc.oneof(
     resume: token,
     resumed: fc.boolean(),
     inbox: count,
-    rooms: fc.array(fc.record({ room, seq: count, members: fc.array(member, { maxLength: 3 }) }), { maxLength: 3 }),
+    rooms: fc.array(fc.record({ room, seq: count, epoch: id, members: fc.array(member, { maxLength: 3 }) }, { requiredKeys: ['room', 'seq', 'members'] }), { maxLength: 3 }),
     limits: fc.record({ text: seq, rooms: seq, frame: seq, ping: seq, pingTimeout: seq }),
   }),
-  shape('joined', { room, seq: count, members: fc.array(member, { maxLength: 5 }) }),
+  shape('joined', { room, seq: count, epoch: opt(id), members: fc.array(member, { maxLength: 5 }) }),
   shape('left', { room }),
   shape('presence', { room, event: fc.constantFrom('join', 'leave'), user: member }),
   msg,
@@ -80,7 +80,7 @@ const serverMessage = fc.oneof(
   shape('typing', { room, from: id, name: nick, on: fc.boolean() }),
   shape('page', { qid: id, room: opt(room), messages: fc.array(fc.oneof(msg, direct), { maxLength: 4 }), more: fc.boolean() }),
   shape('members', { qid: id, room, members: fc.array(member, { maxLength: 5 }) }),
-  shape('gap', { room: opt(room), start: seq, end: seq }),
+  shape('gap', { room: opt(room), start: seq, end: opt(seq) }),
   shape('pong', { ts: opt(count) }),
   shape('error', { code: fc.constantFrom(...codes), message: fc.string(), ref: opt(fc.string()) }),
 ) as fc.Arbitrary<ServerMessage>;
@@ -166,7 +166,7 @@ describe('encode and decode', () => {
   });
 
   test('refuse any client envelope with a field added', () => {
-    const extra = fc.string({ minLength: 1, maxLength: 10 }).filter((k) => !['type', 'nick', 'token', 'resume', 'rooms', 'inbox', 'room', 'since', 'text', 'cid', 'to', 'on', 'qid', 'before', 'limit', 'ts'].includes(k));
+    const extra = fc.string({ minLength: 1, maxLength: 10 }).filter((k) => !['type', 'nick', 'token', 'resume', 'rooms', 'inbox', 'room', 'since', 'epoch', 'text', 'cid', 'to', 'on', 'qid', 'before', 'limit', 'ts'].includes(k));
     fc.assert(
       fc.property(clientMessage, extra, fc.jsonValue(), (m, key, value) => {
         const [r] = decodeClientFrame(JSON.stringify({ ...m, [key]: value ?? 0 }));
