@@ -1,0 +1,219 @@
+import { CloseCode, ErrorCode } from '@parley/protocol';
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { RelayHandle } from '../src/index.js';
+import { RedisKeys } from '../src/redis-keys.js';
+import { ClusterHarness, eventually } from './cluster-helpers.js';
+import { get, sleep, type Envelope, type TestClient } from './helpers.js';
+
+const WINDOW_MS = 1500;
+const FAST = { resumeWindowMs: WINDOW_MS, rateBurst: 500, ratePerSecond: 500, historyLimit: 200 };
+
+/** Waits until `client` has `n` envelopes of `type` (taken or not) and answers them. */
+async function collect(client: TestClient, type: string, n: number, ms = 8000): Promise<Envelope[]> {
+  await eventually(() => client.received.filter((e) => e.type === type).length >= n, `${n} ${type} envelopes`, ms);
+  return client.received.filter((e) => e.type === type);
+}
+
+describe('cluster: relays sharing one Redis', () => {
+  const c = new ClusterHarness();
+  let a: RelayHandle;
+  let b: RelayHandle;
+  let d: RelayHandle;
+  let keys: RedisKeys;
+  before(async () => {
+    await c.init();
+    [a, b, d] = (await c.startRelays(3, FAST)) as [RelayHandle, RelayHandle, RelayHandle];
+    keys = new RedisKeys(c.prefix);
+  });
+  after(() => c.close());
+
+  test('gives clients on every relay the same messages in the same gap-free seq order, with senders on every relay', async () => {
+    const relays = [a, b, d];
+    const clients: TestClient[] = [];
+    for (let i = 0; i < 6; i++) clients.push(await c.chat(relays[i % 3]!, { nick: `st${i}`, rooms: [{ room: 'stream', since: 0 }] }));
+    const senders = clients.slice(0, 3);
+    const PER = 40;
+    for (let n = 0; n < PER; n++) senders.forEach((s, i) => s.send({ type: 'send', room: 'stream', text: `${i}:${n}`, cid: `c${i}-${n}` }));
+    const total = PER * senders.length;
+    const lists = await Promise.all(clients.map((cl) => collect(cl, 'msg', total)));
+    const expected = Array.from({ length: total }, (_, i) => i + 1);
+    for (const list of lists) assert.deepEqual(list.map((m) => m.seq), expected, 'gap-free, in order');
+    const ids = lists[0]!.map((m) => m.id);
+    for (const list of lists) assert.deepEqual(list.map((m) => m.id), ids, 'the same messages everywhere');
+    for (const [i, s] of senders.entries()) {
+      const mine = lists[i]!.filter((m) => m.from === `st${i}`).map((m) => m.text);
+      assert.deepEqual(mine, Array.from({ length: PER }, (_, n) => `${i}:${n}`), 'each sender in its own order');
+      const acks = await collect(s, 'ack', PER);
+      const order = s.received.filter((e) => e.type === 'ack' || (e.type === 'msg' && e.from === `st${i}`));
+      for (const ack of acks) {
+        const at = order.findIndex((e) => e.type === 'ack' && e.id === ack.id);
+        const mine = order.findIndex((e) => e.type === 'msg' && e.id === ack.id);
+        assert.ok(mine >= 0 && mine < at, 'a sender gets its msg before its ack');
+      }
+    }
+  });
+
+  test('announces presence cluster-wide and lists the members of every relay', async () => {
+    const ada = await c.chat(a, { nick: 'p-ada', rooms: [{ room: 'pres', since: 0 }] });
+    const bob = await c.chat(b, { nick: 'p-bob', rooms: [{ room: 'pres', since: 0 }] });
+    assert.deepEqual(await ada.next('presence'), { type: 'presence', room: 'pres', event: 'join', user: { id: 'p-bob', name: 'p-bob' } });
+    const carl = await c.open(d.wsUrl);
+    const w = await carl.hello({ nick: 'p-carl', rooms: [{ room: 'pres', since: 0 }] });
+    assert.deepEqual(new Set((w.rooms as Array<{ members: Array<{ id: string }> }>)[0]!.members.map((m) => m.id)), new Set(['p-ada', 'p-bob', 'p-carl']));
+    await bob.next('presence');
+    carl.send({ type: 'members', qid: 'q', room: 'pres' });
+    assert.equal(((await carl.next('members')).members as unknown[]).length, 3);
+    bob.send({ type: 'leave', room: 'pres' });
+    assert.deepEqual(await ada.next('presence', (e) => e.event === 'leave'), { type: 'presence', room: 'pres', event: 'leave', user: { id: 'p-bob', name: 'p-bob' } });
+    assert.equal((await carl.next('presence', (e) => e.event === 'leave')).user.id, 'p-bob');
+    await carl.none('presence', 100, (e) => e.event === 'join' && e.user.id === 'p-carl');
+  });
+
+  test('keeps nicknames unique across relays, case-insensitively', async () => {
+    await c.chat(a, { nick: 'Unique' });
+    const thief = await c.open(b.wsUrl);
+    thief.send({ type: 'hello', nick: 'UNIQUE' });
+    const e = await thief.next('error');
+    assert.equal(e.code, ErrorCode.NicknameTaken);
+    assert.equal(e.ref, 'hello');
+  });
+
+  test('delivers a direct message across relays to the addressee and the sender only', async () => {
+    const ada = await c.chat(a, { nick: 'dm-ada', rooms: [{ room: 'dmr', since: 0 }] });
+    const bob = await c.chat(b, { nick: 'dm-bob', rooms: [{ room: 'dmr', since: 0 }] });
+    const eve = await c.chat(d, { nick: 'dm-eve', rooms: [{ room: 'dmr', since: 0 }] });
+    ada.send({ type: 'dm', to: 'DM-BOB', text: 'psst', cid: 'd1' });
+    const got = await bob.next('direct');
+    assert.deepEqual([got.from, got.to, got.text, got.seq], ['dm-ada', 'dm-bob', 'psst', 1]);
+    const own = await ada.next('direct');
+    assert.equal(own.id, got.id);
+    assert.equal((await ada.next('ack')).seq, own.seq);
+    await eve.none('direct', 200);
+    ada.send({ type: 'dm', to: 'nobody-here', text: 'x', cid: 'd2' });
+    assert.equal((await ada.next('error')).code, ErrorCode.UnknownUser);
+  });
+
+  test('relays typing across relays to everyone but the typist', async () => {
+    const ada = await c.chat(a, { nick: 'ty-ada', rooms: [{ room: 'ty', since: 0 }] });
+    const bob = await c.chat(d, { nick: 'ty-bob', rooms: [{ room: 'ty', since: 0 }] });
+    ada.send({ type: 'typing', room: 'ty', on: true });
+    assert.deepEqual(await bob.next('typing'), { type: 'typing', room: 'ty', from: 'ty-ada', name: 'ty-ada', on: true });
+    await ada.none('typing', 150);
+  });
+
+  test('takes a session back on another relay: same session, missed messages replayed, no presence change, 4502 for the old connection', async () => {
+    const ada = await c.chat(a, { nick: 'rs-ada', rooms: [{ room: 'rs', since: 0 }] });
+    const bob = await c.open(b.wsUrl);
+    const w = await bob.hello({ nick: 'rs-bob', rooms: [{ room: 'rs', since: 0 }] });
+    await ada.next('presence');
+    ada.send({ type: 'send', room: 'rs', text: 'one', cid: 'r1' });
+    const seen = await bob.next('msg');
+    ada.send({ type: 'send', room: 'rs', text: 'two', cid: 'r2' });
+    ada.send({ type: 'send', room: 'rs', text: 'three', cid: 'r3' });
+    await collect(ada, 'ack', 3);
+    const back = await c.open(d.wsUrl);
+    const w2 = await back.hello({ resume: w.resume, rooms: [{ room: 'rs', since: seen.seq }] });
+    assert.equal(w2.resumed, true);
+    assert.equal(w2.session, w.session);
+    assert.notEqual(w2.resume, w.resume);
+    assert.deepEqual([(await back.next('msg')).text, (await back.next('msg')).text], ['two', 'three']);
+    assert.equal((await bob.closedWithin()).code, CloseCode.Replaced);
+    ada.send({ type: 'send', room: 'rs', text: 'four', cid: 'r4' });
+    assert.equal((await back.next('msg')).text, 'four', 'the new relay delivers live messages');
+    await ada.none('presence', WINDOW_MS + 300);
+  });
+
+  test('takes back a dropped session on another relay within the window, with its inbox', async () => {
+    const ada = await c.chat(a, { nick: 'dr-ada' });
+    const bob = await c.open(b.wsUrl);
+    const w = await bob.hello({ nick: 'dr-bob' });
+    await bob.close();
+    ada.send({ type: 'dm', to: 'dr-bob', text: 'while away', cid: 'x1' });
+    await ada.next('ack');
+    const back = await c.open(d.wsUrl);
+    const w2 = await back.hello({ resume: w.resume, inbox: 0 });
+    assert.equal(w2.resumed, true);
+    assert.equal((await back.next('direct')).text, 'while away');
+  });
+
+  test('answers a send resent on another relay with the original ack and broadcasts nothing twice', async () => {
+    const watcher = await c.chat(b, { nick: 'id-w', rooms: [{ room: 'idem', since: 0 }] });
+    const ada = await c.open(a.wsUrl);
+    const w = await ada.hello({ nick: 'id-ada', rooms: [{ room: 'idem', since: 0 }] });
+    ada.send({ type: 'send', room: 'idem', text: 'once', cid: 'same' });
+    const first = await ada.next('ack');
+    await ada.close();
+    const again = await c.open(d.wsUrl);
+    await again.hello({ resume: w.resume, rooms: [{ room: 'idem', since: first.seq }] });
+    again.send({ type: 'send', room: 'idem', text: 'once', cid: 'same' });
+    const dup = await again.next('ack');
+    assert.deepEqual([dup.id, dup.seq, dup.dup], [first.id, first.seq, true]);
+    await watcher.next('msg');
+    await watcher.none('msg', 200);
+  });
+
+  test('replays with a gap on another relay when retention no longer covers since', async () => {
+    const short = await c.relay(c.options({ ...FAST, historyLimit: 3 }));
+    const ada = await c.chat(short, { nick: 'gap-ada', rooms: [{ room: 'gapr', since: 0 }] });
+    for (let i = 1; i <= 6; i++) ada.send({ type: 'send', room: 'gapr', text: `m${i}`, cid: `g${i}` });
+    await collect(ada, 'ack', 6);
+    const bob = await c.chat(b, { nick: 'gap-bob' });
+    bob.send({ type: 'join', room: 'gapr', since: 1 });
+    assert.deepEqual(await bob.next('gap'), { type: 'gap', room: 'gapr', start: 2, end: 3 });
+    assert.deepEqual([(await bob.next('msg')).seq, (await bob.next('msg')).seq, (await bob.next('msg')).seq], [4, 5, 6]);
+  });
+
+  test('carries seed clients across relays: plain texts arrive as msg, and a plain sender gets nothing back', async () => {
+    const plain = await c.open(a.url.replace(/^http/, 'ws') + '/ws/seedy', []);
+    const ada = await c.chat(b, { nick: 'seed-ada', rooms: [{ room: 'lobby', since: 0 }] });
+    await eventually(async () => (await c.redis.hlen(keys.members('lobby'))) >= 2, 'the seed session in presence');
+    plain.send('hi from plain');
+    const m = await ada.next('msg', (e) => e.from === 'seedy');
+    assert.equal(m.text, 'hi from plain');
+    ada.send({ type: 'send', room: 'lobby', text: 'hi plain', cid: 's1' });
+    assert.equal(await plain.nextFrame(), JSON.stringify({ sender: 'seed-ada', msg: 'hi plain' }));
+    await sleep(150);
+    assert.equal(plain.frames.length, 1, 'the plain sender never got its own text');
+  });
+
+  test('subscribes a relay only to the rooms its own sessions are in', async () => {
+    const channel = keys.roomChannel('subs');
+    const numsub = async (): Promise<number> => Number(((await c.redis.pubsub('NUMSUB', channel)) as [string, number])[1]);
+    assert.equal(await numsub(), 0);
+    const ada = await c.chat(a, { nick: 'sub-ada', rooms: [{ room: 'subs', since: 0 }] });
+    await c.chat(a, { nick: 'sub-ann', rooms: [{ room: 'subs', since: 0 }] });
+    assert.equal(await numsub(), 1, 'one subscription per relay, however many sessions');
+    const bob = await c.chat(b, { nick: 'sub-bob', rooms: [{ room: 'subs', since: 0 }] });
+    assert.equal(await numsub(), 2);
+    bob.send({ type: 'leave', room: 'subs' });
+    await bob.next('left');
+    await eventually(async () => (await numsub()) === 1, 'the relay without sessions there to unsubscribe');
+    ada.send({ type: 'leave', room: 'subs' });
+    const metrics = (await get(d, '/metrics')).text;
+    assert.match(metrics, /^parley_cluster_subscriptions \d+$/m);
+  });
+
+  test('forgets an emptied room one resume window later, cluster-wide', async () => {
+    const ada = await c.chat(a, { nick: 'fo-ada', rooms: [{ room: 'forget', since: 0 }] });
+    ada.send({ type: 'send', room: 'forget', text: 'x', cid: 'f1' });
+    await ada.next('ack');
+    ada.send({ type: 'leave', room: 'forget' });
+    await ada.next('left');
+    await eventually(async () => (await c.redis.pttl(keys.room('forget').seq)) > 0, 'the room to get an expiry');
+    assert.ok((await c.redis.pttl(keys.room('forget').seq)) <= WINDOW_MS);
+    assert.equal(await c.redis.pttl(keys.room('lobby').seq), -1, 'the default room never expires');
+  });
+
+  test('reports redis and the node in /healthz and exports the cluster metrics', async () => {
+    const r = await get(a, '/healthz');
+    assert.equal(r.status, 200);
+    const body = JSON.parse(r.text) as Record<string, unknown>;
+    assert.equal(body.status, 'ok');
+    assert.equal(body.redis, 'up');
+    assert.match(String(body.node), /^n_/);
+    const metrics = (await get(a, '/metrics')).text;
+    assert.match(metrics, /^parley_redis_up 1$/m);
+    assert.match(metrics, /^parley_cluster_nodes [1-9]\d*$/m);
+  });
+});
