@@ -13,7 +13,9 @@ export { createRelay, type RelayHandle, type RelayParts } from './relay.js';
 export { ConfigError, resolveConfig, type RelayConfig } from './config.js';
 export {
   DEFAULT_HOST,
+  DEFAULT_NODE_TTL_MS,
   DEFAULT_PORT,
+  DEFAULT_REDIS_PREFIX,
   DEFAULT_ROOM,
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
   OPTION_SPECS,
@@ -26,5 +28,6 @@ export {
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export type { Store, AckInfo, RoomAppend, DirectAppend, Replay, Page, Awaitable } from './store.js';
 export type { Broker } from './broker.js';
+export { RedisKeys } from './redis-keys.js';
 export { CHAT_PATH, ECHO_PATH, SEED_PREFIX } from './routes.js';
 export { HEALTH_PATH, METRICS_PATH, WIDGET_PATH, type Health } from './http-handler.js';

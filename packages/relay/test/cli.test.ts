@@ -45,6 +45,13 @@ describe('command line', () => {
     assert.match(r.stderr, /invalid rateBurst \(--rate-burst, PARLEY_RATE_BURST\): must be an integer/);
   });
 
+  test('reads the Redis URL from PARLEY_REDIS_URL and refuses one that is not redis:// without showing its password', () => {
+    const r = run([], { PARLEY_REDIS_URL: 'http://user:hunter2@example.com' });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^parley-relay: invalid redis \(--redis, PARLEY_REDIS_URL\): must be a redis:\/\/ or rediss:\/\/ URL/);
+    assert.doesNotMatch(r.stderr, /hunter2/);
+  });
+
   test('a port already in use fails with one line', async () => {
     const relay = await createRelay({ port: 0, host: '127.0.0.1', log: false });
     try {

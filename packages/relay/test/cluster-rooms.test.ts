@@ -1,7 +1,8 @@
 import { CloseCode, ErrorCode } from '@parley/protocol';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import type { RelayHandle } from '../src/index.js';
+import { createRelay, type RelayHandle } from '../src/index.js';
 import { RedisKeys } from '../src/redis-keys.js';
 import { ClusterHarness, eventually } from './cluster-helpers.js';
 import { get, sleep, type Envelope, type TestClient } from './helpers.js';
@@ -215,5 +216,21 @@ describe('cluster: relays sharing one Redis', () => {
     const metrics = (await get(a, '/metrics')).text;
     assert.match(metrics, /^parley_redis_up 1$/m);
     assert.match(metrics, /^parley_cluster_nodes [1-9]\d*$/m);
+  });
+
+  test('exports exactly the cluster metrics the README lists, besides those of a single relay', async () => {
+    const names = (text: string): string[] => [...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!);
+    const single = await createRelay({ port: 0, host: '127.0.0.1', log: false });
+    let plain: string[];
+    try {
+      plain = names((await get(single, '/metrics')).text);
+    } finally {
+      await single.close();
+    }
+    const extra = names((await get(a, '/metrics')).text).filter((n) => !plain.includes(n));
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.split(/^## /m).find((s) => s.startsWith('Scale-out\n'))!;
+    const documented = section.split('\n').filter((l) => l.startsWith('| `')).map((l) => l.split('`')[1]!);
+    assert.deepEqual(extra.sort(), documented.sort());
   });
 });
