@@ -3,6 +3,7 @@
 // {"to_user","msg"} (private). Text reaches the page through textContent only.
 const $ = (id) => document.getElementById(id);
 let ws = null;
+let me = '';
 
 function line(text, className) {
   const li = document.createElement('li');
@@ -18,6 +19,7 @@ $('join').addEventListener('submit', (e) => {
   const nick = $('nick').value.trim();
   if (!nick) return;
   ws?.close();
+  me = nick;
   const url = new URL(`/ws/${encodeURIComponent(nick)}`, location.href);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   ws = new WebSocket(url);
@@ -51,6 +53,7 @@ $('composer').addEventListener('submit', (e) => {
     line(`(private to ${to}) ${text}`, 'private');
   } else {
     ws.send(text);
+    line(`${me}: ${text}`); // the relay sends a plain client's room message to everyone else
   }
   $('text').value = '';
 });

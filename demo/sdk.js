@@ -6,6 +6,13 @@ import { createClient } from '/parley-client.js';
 const ROOM = 'lobby';
 const url = new URL('/chat', location.href);
 url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+// Fail-over: `sdk.html?relays=localhost:8081,localhost:8082` gives the SDK a list of relays
+// (sharing one Redis, see docs/operations.md); it moves to the next one when a relay goes away.
+const relays = (new URLSearchParams(location.search).get('relays') ?? '')
+  .split(',')
+  .map((host) => host.trim())
+  .filter(Boolean)
+  .map((host) => `${url.protocol}//${host}/chat`);
 
 const $ = (id) => document.getElementById(id);
 let client = null;
@@ -42,7 +49,7 @@ function renderMembers() {
 
 function start(nick) {
   client?.close();
-  client = createClient({ url: url.href, nick, rooms: [ROOM], storageKey: `parley-sdk-demo:${nick}` });
+  client = createClient({ url: relays.length ? relays : url.href, nick, rooms: [ROOM], storageKey: `parley-sdk-demo:${nick}` });
   client.on('status', (e) => ($('state').textContent = e.reason ? `${e.to} (${e.reason})` : e.to));
   client.on('welcome', async ({ user }) => {
     $('join').classList.add('hidden');
