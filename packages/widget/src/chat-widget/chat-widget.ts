@@ -211,7 +211,8 @@ export class ChatWidget extends LitElement {
     this.url = socketUrl(this.relay, document.baseURI);
     const room = this.room || DEFAULT_ROOM;
     const nick = this.chosenNick || this.nickname || undefined;
-    const token = this.tokenProvider ?? (this.token || undefined);
+    // a nickname typed into the prompt (after a refused token) connects anonymously
+    const token = this.chosenNick ? undefined : this.tokenProvider ?? (this.token || undefined);
     if (!nick && !token) {
       this.store.stop();
       this.store.room = room;

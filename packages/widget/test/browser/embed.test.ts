@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { ChatWidget, define } from '@parley/widget';
 import { Frame } from './frame.js';
-import { bubbles, cleanup, connected, relay, track, unique, until } from './helpers.js';
+import { bubbles, cleanup, connected, mount, relay, sleep, track, unique, until } from './helpers.js';
 
 describe('script-tag embed', () => {
   let frame: Frame | undefined;
@@ -80,5 +80,22 @@ describe('script-tag embed', () => {
     } finally {
       removeEventListener('error', onError);
     }
+  });
+
+  it("opens no connection before the page's load event", async function () {
+    this.timeout(30000);
+    // pretend the page is still loading
+    Object.defineProperty(document, 'readyState', { configurable: true, get: () => 'interactive' });
+    let el: ChatWidget;
+    try {
+      el = await mount({ room: unique('r'), nickname: unique('early') });
+      await sleep(600);
+      expect(el.status).to.equal('idle');
+      expect(el.shadowRoot!.querySelector('[part=launcher]')).to.not.equal(null);
+    } finally {
+      delete (document as unknown as Record<string, unknown>).readyState;
+    }
+    dispatchEvent(new Event('load'));
+    await until(() => el.status === 'open', 'it connects after load');
   });
 });

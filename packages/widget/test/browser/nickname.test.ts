@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import type { ChatErrorDetail } from '@parley/widget';
 import { createClient } from '@parley/client';
-import { $, cleanup, connected, mount, nextEvent, relay, unique, until, describeFocus, describeNode } from './helpers.js';
+import { $, cleanup, connected, mount, nextEvent, relay, track, unique, until, describeFocus, describeNode } from './helpers.js';
 
 async function submit(el: HTMLElement & { updateComplete: Promise<boolean> }, nick: string): Promise<void> {
   const input = el.shadowRoot!.querySelector('#nick') as HTMLInputElement;
@@ -73,5 +73,26 @@ describe('nickname prompt', () => {
     await until(() => $(el, '#nick'), 'the prompt shows');
     expect(($(el, '#nick') as HTMLInputElement).value).to.equal(taken);
     await until(() => $(el, '#ne')!.textContent!.includes('already using'), 'with the reason');
+  });
+
+  it('connects with a token from tokenProvider instead of asking, and shows a refused token', async () => {
+    const el = document.createElement('chat-widget');
+    let calls = 0;
+    el.tokenProvider = () => {
+      calls++;
+      return 'not.a.valid-token';
+    };
+    el.setAttribute('relay', (await relay()).url);
+    el.setAttribute('room', unique('r'));
+    el.setAttribute('open', '');
+    const refused = nextEvent<CustomEvent<ChatErrorDetail>>(el, 'chat-error');
+    document.body.append(track(el));
+    // the test relay has no token secret: the token is refused, and the visitor may pick a nickname instead
+    const e = await refused;
+    expect(calls).to.be.greaterThan(0);
+    expect(e.detail.code).to.match(/^(auth_failed|anonymous_disabled|bad_field)$/);
+    await until(() => $(el, '#ne')?.textContent, 'the refusal shows');
+    await submit(el, unique('anon'));
+    await until(() => el.status === 'open', 'a nickname typed instead connects anonymously');
   });
 });
