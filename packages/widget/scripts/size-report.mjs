@@ -1,3 +1,11 @@
+#!/usr/bin/env node
+// Where the bytes of widget.js go: for each source module, what the gzipped
+// bundle would lose without it (its marginal gzip cost), from the source map.
+// Run after a build, from the repository root:
+//
+//   node packages/widget/scripts/size-report.mjs
+//
+// `npm run size` is the budget check; this only tells where to look.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { TraceMap, eachMapping } from '@jridgewell/trace-mapping';
@@ -14,7 +22,7 @@ for (let i = 0; i < segs.length; i++) {
   const k = (s.source || '?').replace(/.*node_modules\//, 'nm/').replace(/.*packages\//, '').replace(/^\.\.\/\.\.\//, '');
   (ranges[k] ||= []).push([start, end]);
 }
-const total = gzipSync(code, { level: 9 }).length;
+const total = gzipSync(code, { level: 9 }).length; // the same measure as scripts/size.mjs
 const rows = [];
 for (const [k, rs] of Object.entries(ranges)) {
   const mask = new Uint8Array(code.length);
@@ -25,4 +33,4 @@ for (const [k, rs] of Object.entries(ranges)) {
 rows.sort((a, b) => b[1] - a[1]);
 let sum = 0;
 for (const r of rows) { sum += r[1]; console.log(String(r[1]).padStart(6), String(r[2]).padStart(7), r[0]); }
-console.log('total', total, 'sum of marginals', sum);
+console.log(`widget.js: ${total} bytes gzipped; marginal costs add up to ${sum} (the rest is what modules share)`);
