@@ -6,6 +6,8 @@
 import { serve, ready } from './lib/ipc.mjs';
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
 
 /** How often RSS is sampled for the peak. */
 export const RSS_SAMPLE_MS = 20;
@@ -59,8 +61,28 @@ async function collect() {
   }
 }
 
+// A CPU profile of exactly the measured window (the same sampler as --cpu-prof).
+let profiler;
+async function profileStart({ intervalUs = 1000 }) {
+  profiler = new Session();
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.setSamplingInterval', { interval: intervalUs });
+  await profiler.post('Profiler.start');
+  return true;
+}
+async function profileStop({ file }) {
+  const { profile } = await profiler.post('Profiler.stop');
+  profiler.disconnect();
+  profiler = undefined;
+  writeFileSync(file, JSON.stringify(profile));
+  return file;
+}
+
 serve({
   usage: async () => usage(),
+  profileStart,
+  profileStop,
   gc: () => collect(),
   connections: async () => server.connections(),
   /** Writes a heap snapshot (after GC) into `dir`; returns its path. */

@@ -10,7 +10,9 @@ const here = (p) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 
 /**
  * Starts `peer`'s server in its own process and waits until it listens.
- * `cpuProf` is a directory for a V8 CPU profile (written when it stops).
+ * `cpuProf` is a directory for a V8 CPU profile of the server's whole life
+ * (written when it stops); scenarios can instead profile just their measured
+ * window with the server's `profileStart`/`profileStop` commands.
  */
 export async function startServer(peer, { options = {}, cpuProf } = {}) {
   const nodeArgs = ['--expose-gc'];

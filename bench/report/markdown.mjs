@@ -29,7 +29,7 @@ function profileSection(profile) {
   const s = profile.summary;
   const rows = (list) => list.map((r) => `| ${r.pctBusy.toFixed(1)}% | \`${r.fn.replace(/\|/g, '\\|')}\` |`).join('\n');
   return [
-    `Relay under the max-rate scenario (${profile.receivers} receivers, ${int(profile.perSecond)} deliveries/s while profiling), \`node --cpu-prof\`: busy ${fixed(s.busyMs / 1000, 1)} s of ${fixed(s.totalMs / 1000, 1)} s sampled (the profile also covers connection set-up); garbage collection ${fixed(s.gcPct, 1)}% of busy time.`,
+    `Relay under the max-rate scenario (${profile.receivers} receivers, ${int(profile.perSecond)} deliveries/s while profiling), V8's sampling CPU profiler (the one behind \`node --cpu-prof\`) over exactly the measured window: busy ${fixed(s.busyMs / 1000, 1)} s of ${fixed(s.totalMs / 1000, 1)} s sampled; garbage collection ${fixed(s.gcPct, 1)}% of busy time. The profile is in \`${profile.file.replace(/^.*\/bench\//, 'bench/')}\` (not committed).`,
     '',
     'Self time, share of busy time:',
     '',
@@ -50,6 +50,10 @@ function runsDetail(results) {
   const lines = ['| scenario | receivers | round | implementation | deliveries/s or p99 | server CPU | load gen CPU | other load | before |', '| :--- | ---: | ---: | :--- | ---: | ---: | ---: | ---: | ---: |'];
   for (const r of results.fanout || []) lines.push(`| max rate | ${r.receivers} | ${r.round} | ${r.label} | ${short(r.perSecond)}/s | ${pct(r.serverShare)} | ${pct(r.loadgenShare)} | ${fixed(r.otherLoad, 2)} | ${before(r)} |`);
   for (const r of results.latency || []) lines.push(`| fixed rate | ${r.receivers} | ${r.round} | ${r.label} | p99 ${fixed(r.p99, 2)} ms | ${pct(r.serverShare)} | ${pct(r.loadgenShare)} | ${fixed(r.otherLoad, 2)} | ${before(r)} |`);
+  for (const r of results.discarded || []) {
+    const what = r.scenario === 'fanout' ? `${short(r.perSecond)}/s` : `p99 ${fixed(r.p99, 2)} ms`;
+    lines.push(`| ${r.scenario === 'fanout' ? 'max rate' : 'fixed rate'}, repeated (disturbed) | ${r.receivers} | ${r.round} | ${r.label} | ${what} | ${pct(r.serverShare)} | ${pct(r.loadgenShare)} | ${fixed(r.otherLoad, 2)} | ${before(r)} |`);
+  }
   return lines.join('\n');
 }
 
@@ -87,7 +91,7 @@ ${renderMarkdown(allTables(results).at(-1))}
 
 ## Method
 
-- **Quiet gate.** ${results.config.quiet ? `Before each round the runner waits (at most ${results.config.quiet.timeoutMs / 1000} s) until the rest of the machine uses at most ${results.config.quiet.maxCores} of a core over ${results.config.quiet.windowMs / 1000} s; *before* in the last table is what it saw.` : 'Off in this mode.'}
+- **Quiet gate.** ${results.config.quiet ? `Before each round the runner waits (at most ${results.config.quiet.timeoutMs / 1000} s) until the rest of the machine uses at most ${results.config.quiet.maxCores} of a core over ${results.config.quiet.windowMs / 1000} s (*before* in the last table is what it saw), and a timed round during which the rest of the machine used more than ${results.config.quiet.maxOtherLoad} of a core is repeated, at most ${results.config.quiet.retries} times (${(results.discarded || []).length} rounds were repeated in this run; they are listed at the end, not used).` : 'Off in this mode.'}
 - **Processes.** Each implementation runs alone in a server process (bench/server-host.mjs), the clients in a load-generator process (bench/loadgen.mjs), each pinned to its own core when \`taskset\` exists. A fresh server is started for every round. Rounds of the implementations are interleaved (the order rotates each round), and the tables show the best round with the median beside it: another tenant's work can only slow a round down, and the *other load* column shows how much CPU the rest of the machine used meanwhile (in cores).
 - **Clients.** The load generator speaks each wire format itself over the same \`ws\` package: plain JSON frames for bare ws; Engine.IO 4 / Socket.IO 4 framing (\`40\` connect, \`42[...]\` events, \`2\`/\`3\` heartbeats) with the WebSocket transport only; and a thin \`parley.v1\` client (\`hello\` → \`welcome\`, \`send\` with a \`cid\`, app-level \`ping\`), **not** the \`@parley/client\` SDK, which would cost the load generator more per message than the relay spends. All receivers count the benchmark texts in the raw frames (a marker in each ~100-byte text), so a batched Parley frame with many envelopes costs the load generator no JSON parsing.
 - **Servers.** Bare ws parses each message and sends one pre-stringified string to every other client. Socket.IO broadcasts to a room (\`socket.to(room).emit\`), which encodes once per broadcast. Parley is the real relay (\`createRelay\`, memory store) with only the rate limit and the connections-per-IP limit raised; it also sends each message back to its sender with an ack, which the others do not (those deliveries are not counted).

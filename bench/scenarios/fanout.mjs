@@ -9,11 +9,16 @@ import { machineCpu, machineBusyCores } from '../lib/machine.mjs';
 /** Share of one core above which a process counts as saturated. */
 export const SATURATED = 0.9;
 
-export async function fanout({ peer, receivers, window, warmupMs, durationMs, serverOptions, cpuProf, loadgenCpuProf }) {
+/**
+ * One max-rate round. `profileFile`: write a V8 CPU profile of the server
+ * over the measured window there. `loadgenCpuProf`: a directory for the load
+ * generator's whole-life profile.
+ */
+export async function fanout({ peer, receivers, window, warmupMs, durationMs, serverOptions, profileFile, loadgenCpuProf }) {
   let server;
   let lg;
   try {
-    server = await startServer(peer, { options: serverOptions, cpuProf });
+    server = await startServer(peer, { options: serverOptions });
     lg = await startLoadgen(peer, server, { cpuProf: loadgenCpuProf });
     const c = await lg.request('connect', { count: receivers, concurrency: 64 }, 180_000);
     if (c.opened < receivers) throw new Error(`${peer}: only ${c.opened}/${receivers} receivers connected: ${JSON.stringify(c.failures)}`);
@@ -22,11 +27,13 @@ export async function fanout({ peer, receivers, window, warmupMs, durationMs, se
     await server.request('resetPeak');
     await lg.request('maxrate', { window });
     await sleep(warmupMs);
+    if (profileFile) await server.request('profileStart', {});
     const m0 = machineCpu();
     const [s0, l0] = await Promise.all([server.request('usage'), lg.request('snapshot')]);
     await sleep(durationMs);
     const [s1, l1] = await Promise.all([server.request('usage'), lg.request('snapshot')]);
     const m1 = machineCpu();
+    if (profileFile) await server.request('profileStop', { file: profileFile }, 60_000);
     const end = await lg.request('stopSending', {}, 30_000);
     const deliveries = l1.delivered - l0.delivered;
     const seconds = (l1.t - l0.t) / 1000;
