@@ -19,7 +19,7 @@ import { createRelay } from '@parley/relay';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outArg = process.argv.indexOf('--out');
-const OUT = resolve(outArg > 0 ? process.argv[outArg + 1] : join(here, '../docs/screenshots'));
+const OUT = resolve(outArg > 0 ? process.argv[outArg + 1] : join(here, '../../../docs/screenshots'));
 const CHROME = [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(
   (p) => p && existsSync(p),
 );
