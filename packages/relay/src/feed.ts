@@ -101,7 +101,7 @@ export class Feed {
     if (this.phase === 'live' && (item.seq === undefined || item.seq <= this.last + 1)) return this.take(item);
     if (this.buffer.length >= FEED_BUFFER_LIMIT) this.buffer = this.buffer.filter((i) => i.seq === undefined).slice(-100);
     this.buffer.push(item);
-    if (this.phase === 'live') void this.repair().catch(() => {});
+    if (this.phase === 'live' || this.phase === 'stalled') void this.resync().catch(() => {});
   }
 
   /** The subscription was re-established after an outage: fetch what was published meanwhile. */

@@ -63,7 +63,8 @@ export class RedisBroker implements Broker {
     private readonly events: BrokerEvents,
   ) {
     sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.receive(channel.toString(), message));
-    sub.on('ready', () => setImmediate(() => void this.resubscribed()));
+    // both connections are back (in either order): fetch what the subscription missed meanwhile
+    health.onChange((up) => up && setImmediate(() => void this.resubscribed()));
   }
 
   /** Channels this relay subscribes to (its control channel included). */
@@ -200,7 +201,7 @@ export class RedisBroker implements Broker {
     this.events.delivered(item.out, count);
   }
 
-  /** The subscriber is back (ioredis re-sent every SUBSCRIBE): fetch what every feed missed. */
+  /** Redis is back (ioredis re-sent every SUBSCRIBE on the subscriber): fetch what every feed missed. */
   private async resubscribed(): Promise<void> {
     if (this.feeds.size === 0) return;
     try {

@@ -229,8 +229,9 @@ if s[1] ~= node then return false end
 local rk = P .. 'room/' .. room
 local seq = tonumber(redis.call('GET', rk .. '/seq') or '0')
 local joined = seq
+local member = redis.call('HGET', P .. 'user/' .. s[2], 'member')
+if not member then return false end
 if redis.call('HSETNX', sk .. '/rooms', room, seq) == 1 then
-  local member = redis.call('HGET', P .. 'user/' .. s[2], 'member')
   if redis.call('HINCRBY', rk .. '/members', member, 1) == 1 then
     redis.call('PUBLISH', P .. 'ch/room/' .. room, sid .. '\\n' .. presence(room, 'join', member))
   end

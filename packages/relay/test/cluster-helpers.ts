@@ -206,9 +206,9 @@ export class RedisProxy {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** Accepts connections again, on the same port. */
-  restore(): Promise<void> {
-    return this.listen();
+  /** Accepts connections again, on the same port (nothing when it does). */
+  async restore(): Promise<void> {
+    if (!this.server) await this.listen();
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import { CloseCode, ErrorCode } from '@parley/protocol';
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import type { RelayHandle } from '../src/index.js';
 import { ClusterHarness, RedisProxy, eventually } from './cluster-helpers.js';
 import { get, sleep } from './helpers.js';
@@ -13,6 +13,17 @@ const health = async (relay: RelayHandle): Promise<{ status: number; body: Recor
 describe('cluster: Redis going away and coming back', () => {
   const c = new ClusterHarness();
   let proxy: RedisProxy;
+  const running: RelayHandle[] = [];
+  /** A relay for this test only: relays sweep with their own settings, so each test stops the previous test's first. */
+  const relay = async (options: Parameters<ClusterHarness['options']>[0]): Promise<RelayHandle> => {
+    const r = await c.relay(c.options(options));
+    running.push(r);
+    return r;
+  };
+  beforeEach(async () => {
+    await proxy.restore();
+    await Promise.all(running.splice(0).map((r) => r.close()));
+  });
   before(async () => {
     await c.init();
     proxy = await new RedisProxy().start();
@@ -23,8 +34,8 @@ describe('cluster: Redis going away and coming back', () => {
   });
 
   test('reports degraded, refuses sends with unavailable, and catches up by itself when Redis is back', async () => {
-    const cut = await c.relay(c.options({ redis: proxy.url }));
-    const fine = await c.relay(c.options());
+    const cut = await relay({ redis: proxy.url });
+    const fine = await relay({});
     const ada = await c.chat(cut, { nick: 'o-ada', rooms: [{ room: 'out', since: 0 }] });
     const bob = await c.chat(fine, { nick: 'o-bob', rooms: [{ room: 'out', since: 0 }] });
     await ada.next('presence');
@@ -61,35 +72,40 @@ describe('cluster: Redis going away and coming back', () => {
 
   test('a relay declared dead while cut off takes its sessions back when Redis returns, without presence changes', async () => {
     const options = { nodeTtlMs: 300, resumeWindowMs: 10_000 };
-    const cut = await c.relay(c.options({ ...options, redis: proxy.url }));
-    const fine = await c.relay(c.options(options));
+    const cut = await relay({ ...options, redis: proxy.url });
+    const fine = await relay(options);
     const ada = await c.chat(cut, { nick: 'z-ada', rooms: [{ room: 'zombie', since: 0 }] });
     const bob = await c.chat(fine, { nick: 'z-bob', rooms: [{ room: 'zombie', since: 0 }] });
     await ada.next('presence');
     const node = (await health(cut)).body.node as string;
-
-    await proxy.cut();
-    await eventually(async () => (await c.redis.zcard(c.prefix + 'orphans')) > 0, 'the other relay to orphan the cut-off sessions', 3000);
-    await proxy.restore();
-    await eventually(async () => (await c.redis.zcard(c.prefix + 'orphans')) === 0, 'the sessions to be taken back', 5000);
-    const sessions = await c.redis.smembers(`${c.prefix}node/${node}/sessions`);
-    assert.equal(sessions.length, 1);
-    assert.equal(await c.redis.hget(`${c.prefix}session/${sessions[0]}`, 'owner'), node);
-    ada.send({ type: 'send', room: 'zombie', text: 'still here', cid: 'z1' });
-    assert.equal((await bob.next('msg')).text, 'still here');
-    await bob.none('presence', 100);
+    const [sid] = await c.redis.smembers(`${c.prefix}node/${node}/sessions`);
+    const owner = () => c.redis.hget(`${c.prefix}session/${sid}`, 'owner');
+    try {
+      await proxy.cut();
+      await eventually(async () => (await owner()) === '', 'the other relay to orphan the cut-off session', 3000);
+      assert.notEqual(await c.redis.zscore(c.prefix + 'orphans', sid!), null);
+      await proxy.restore();
+      await eventually(async () => (await owner()) === node, 'the session to be taken back', 5000);
+      assert.equal(await c.redis.zscore(c.prefix + 'orphans', sid!), null);
+      ada.send({ type: 'send', room: 'zombie', text: 'still here', cid: 'z1' });
+      assert.equal((await bob.next('msg')).text, 'still here');
+      await bob.none('presence', 100);
+    } finally {
+      await proxy.restore();
+    }
   });
 
   test('closes with 4005 a session that ended while its relay was cut off, so the client starts afresh', async () => {
-    const options = { nodeTtlMs: 300, resumeWindowMs: 300 };
-    const cut = await c.relay(c.options({ ...options, redis: proxy.url }));
-    const fine = await c.relay(c.options(options));
+    // the cut-off relay's heartbeat expires fast; the sweeping one sweeps every second and ends orphans after 300 ms
+    const cut = await relay({ nodeTtlMs: 600, resumeWindowMs: 300, redis: proxy.url });
+    const fine = await relay({ nodeTtlMs: 3000, resumeWindowMs: 300 });
     const ada = await c.chat(cut, { nick: 'g-ada', rooms: [{ room: 'gone', since: 0 }] });
     const bob = await c.chat(fine, { nick: 'g-bob', rooms: [{ room: 'gone', since: 0 }] });
     await ada.next('presence');
 
     await proxy.cut();
-    assert.equal((await bob.next('presence')).event, 'leave', 'the cut-off session is announced as left after ttl and window');
+    const left = await bob.next('presence', undefined, 6000);
+    assert.equal(left.event, 'leave', 'the cut-off session is announced as left after ttl and window');
     await sleep(100);
     await proxy.restore();
     assert.equal((await ada.closedWithin(5000)).code, CloseCode.Unavailable);
