@@ -1,8 +1,8 @@
 /**
  * Names of every Redis key and channel a relay uses, all under one prefix
  * (default `parley:`). Parts are joined with `/`, which neither room names
- * nor ids may contain, so no two names collide. The Lua scripts
- * (`redis-scripts.ts`) build the same names from the prefix.
+ * nor ids may contain, so no two names collide. The cluster's Lua scripts
+ * (`cluster-scripts.ts`) build the same names from the prefix.
  *
  * | name | type | what |
  * | --- | --- | --- |

@@ -1,0 +1,81 @@
+/**
+ * The Lua scripts of the Redis store: each stores or reads one room's or
+ * inbox's log atomically. Their keys come in `KEYS` (see `redis-keys.ts`).
+ */
+
+/** Stores a room message: KEYS seq, log, cids; ARGV idempotency key, JSON head, limit, channel, session to skip. */
+export const APPEND_ROOM = `
+local old = redis.call('ZSCORE', KEYS[3], ARGV[1])
+if old then
+  local m = redis.call('ZRANGEBYSCORE', KEYS[2], old, old)
+  if m[1] then return {1, m[1]} end
+  redis.call('ZREM', KEYS[3], ARGV[1])
+end
+local seq = redis.call('INCR', KEYS[1])
+local json = ARGV[2] .. seq .. '}'
+redis.call('ZADD', KEYS[2], seq, json)
+redis.call('ZADD', KEYS[3], seq, ARGV[1])
+local cut = seq - tonumber(ARGV[3])
+if cut > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', cut)
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', cut)
+end
+redis.call('PUBLISH', ARGV[4], ARGV[5] .. '\\n' .. json)
+return {0, seq}
+`;
+
+/**
+ * Stores a direct message in both inboxes: KEYS to seq/log/cids, from
+ * seq/log/cids, the addressee's user hash; ARGV cid, JSON head, limit, to
+ * channel, from channel, session to skip, resume window.
+ */
+export const APPEND_DIRECT = `
+local old = redis.call('ZSCORE', KEYS[6], ARGV[1])
+if old then
+  local m = redis.call('ZRANGEBYSCORE', KEYS[5], old, old)
+  if m[1] then return {1, m[1]} end
+  redis.call('ZREM', KEYS[6], ARGV[1])
+end
+local limit = tonumber(ARGV[3])
+local function put(seqk, logk, cidk)
+  local seq = redis.call('INCR', seqk)
+  local json = ARGV[2] .. seq .. '}'
+  redis.call('ZADD', logk, seq, json)
+  local cut = seq - limit
+  if cut > 0 then
+    redis.call('ZREMRANGEBYSCORE', logk, '-inf', cut)
+    redis.call('ZREMRANGEBYSCORE', cidk, '-inf', cut)
+  end
+  return seq, json
+end
+local toSeq, toJson = put(KEYS[1], KEYS[2], KEYS[3])
+local self = KEYS[1] == KEYS[4]
+local fromSeq, fromJson = toSeq, toJson
+if not self then fromSeq, fromJson = put(KEYS[4], KEYS[5], KEYS[6]) end
+redis.call('ZADD', KEYS[6], fromSeq, ARGV[1])
+redis.call('PUBLISH', ARGV[4], ARGV[6] .. '\\n' .. toJson)
+if not self then redis.call('PUBLISH', ARGV[5], ARGV[6] .. '\\n' .. fromJson) end
+if redis.call('EXISTS', KEYS[7]) == 0 then
+  -- the addressee ended meanwhile: its inbox must not outlive a resume window
+  for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[7]) end
+end
+return {0, toSeq, fromSeq}
+`;
+
+/** Messages after a cursor: KEYS seq, log; ARGV since. Answers {last seq, first retained seq, messages}. */
+export const REPLAY = `
+local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+local first = last + 1
+local head = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+if head[2] then first = tonumber(head[2]) end
+local since = tonumber(ARGV[1])
+local from = since + 1
+if since > last then from = first end
+return {last, first, redis.call('ZRANGEBYSCORE', KEYS[2], from, '+inf')}
+`;
+
+/** Forgets a log unless someone still holds it: KEYS seq, log, cids, guard (members hash or sessions set). */
+export const DROP_LOG = `
+if redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
+return redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+`;
