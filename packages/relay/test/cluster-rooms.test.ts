@@ -1,4 +1,5 @@
 import { CloseCode, ErrorCode } from '@parley/protocol';
+import { SignJWT } from 'jose';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
@@ -8,6 +9,15 @@ import { ClusterHarness, eventually } from './cluster-helpers.js';
 import { get, sleep, type Envelope, type TestClient } from './helpers.js';
 
 const WINDOW_MS = 1500;
+const SECRET = 'a-test-secret-that-is-at-least-32-chars';
+
+/** A signed token for `sub`, valid for a minute. */
+function token(sub: string): Promise<string> {
+  return new SignJWT({ sub })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setExpirationTime(Math.floor(Date.now() / 1000) + 60)
+    .sign(new TextEncoder().encode(SECRET));
+}
 const FAST = { resumeWindowMs: WINDOW_MS, rateBurst: 500, ratePerSecond: 500, historyLimit: 200 };
 
 /** Waits until `client` has `n` envelopes of `type` (taken or not) and answers them. */
@@ -93,6 +103,23 @@ describe('cluster: relays sharing one Redis', () => {
     await eve.none('direct', 200);
     ada.send({ type: 'dm', to: 'nobody-here', text: 'x', cid: 'd2' });
     assert.equal((await ada.next('error')).code, ErrorCode.UnknownUser);
+  });
+
+  test('lets one token subject hold sessions on several relays: one join, one leave with the last, dms to every session', async () => {
+    const [t1, t2] = [await c.relay(c.options({ ...FAST, tokenSecret: SECRET })), await c.relay(c.options({ ...FAST, tokenSecret: SECRET }))];
+    const watcher = await c.chat(t1, { nick: 'tk-watch', rooms: [{ room: 'tk', since: 0 }] });
+    const one = await c.chat(t1, { token: await token('multi'), rooms: [{ room: 'tk', since: 0 }] });
+    const two = await c.chat(t2, { token: await token('multi'), rooms: [{ room: 'tk', since: 0 }] });
+    assert.equal((await watcher.next('presence')).event, 'join');
+    watcher.send({ type: 'dm', to: 'multi', text: 'both of you', cid: 'w1' });
+    assert.equal((await one.next('direct')).text, 'both of you');
+    assert.equal((await two.next('direct')).text, 'both of you');
+    await two.close(); // seconds later it would be announced; one is still there
+    one.send({ type: 'leave', room: 'tk' });
+    await watcher.none('presence', 200);
+    const thief = await c.open(t2.wsUrl);
+    thief.send({ type: 'hello', token: await token('tk-watch') });
+    assert.equal((await thief.next('error')).code, ErrorCode.NicknameTaken, 'a subject held by an anonymous nickname elsewhere is refused');
   });
 
   test('relays typing across relays to everyone but the typist', async () => {
