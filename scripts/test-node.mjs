@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every Node test file (packages/*/test/**/*.test.ts, except test/browser/)
+// Runs every Node test file (packages/*/test/**/*.test.ts and test/**/*.test.ts, except browser/ folders)
 // with node's own test runner, TypeScript loaded through tsx.
 // Extra arguments are passed to `node --test` (e.g. --test-name-pattern=resume).
 import { readdirSync, statSync } from 'node:fs';
@@ -23,6 +23,11 @@ for (const pkg of readdirSync('packages')) {
   } catch {
     // a package without tests
   }
+}
+try {
+  walk('test', files);
+} catch {
+  // no cross-package suites
 }
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const flags = process.argv.slice(2).filter((a) => a.startsWith('-'));
