@@ -1,26 +1,54 @@
 // The machine the benchmark runs on, and how busy it was: the report says
 // which other load shared the cores, because these machines are shared.
 import os from 'node:os';
-import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { readFileSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
 /** Clock ticks per second of /proc/stat (USER_HZ; 100 on Linux). */
 export const USER_HZ = 100;
 
-/** Busy and total CPU seconds of the whole machine so far (all cores), or undefined off Linux. */
+/** CPU seconds all kernel threads (children of kthreadd, pid 2) have used so far. */
+function kernelThreadsCpu() {
+  let ticks = 0;
+  for (const name of readdirSync('/proc')) {
+    if (name.charCodeAt(0) > 57) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (f[1] === '2' || name === '2') ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks / USER_HZ;
+}
+
+/**
+ * CPU seconds the machine's user processes spent so far (all cores), or
+ * undefined off Linux: every non-idle tick minus what kernel threads used.
+ * Kernel threads are left out because, under heavy loopback traffic, the
+ * network work a benchmark causes moves from the sending process (where
+ * it counts as that process's system time) to ksoftirqd, and would look
+ * like someone else's load. `irq` is the interrupt and softirq time, for
+ * the report.
+ */
 export function machineCpu() {
   try {
     const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
-    const v = line.trim().split(/\s+/).slice(1).map(Number);
-    const idle = v[3] + (v[4] || 0);
-    const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
-    return { busy: (total - idle) / USER_HZ, total: total / USER_HZ };
+    const [user, nice, system, idle, iowait, irq, softirq, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number);
+    return {
+      busy: (user + nice + system + irq + softirq + steal) / USER_HZ - kernelThreadsCpu(),
+      irq: (irq + softirq) / USER_HZ,
+      total: (user + nice + system + idle + iowait + irq + softirq + steal) / USER_HZ,
+    };
   } catch {
     return undefined;
   }
 }
 
-/** Cores' worth of CPU the whole machine used between two machineCpu() readings, over `seconds`. */
+/** Cores' worth of CPU the machine's user processes used between two machineCpu() readings, over `seconds`. */
 export function machineBusyCores(a, b, seconds) {
   if (!a || !b) return NaN;
   return (b.busy - a.busy) / seconds;
@@ -64,4 +92,38 @@ export async function waitForQuiet({ maxCores = 0.25, windowMs = 1000, timeoutMs
     if (busyCores <= maxCores) return { quiet: true, waitedMs: Date.now() - start, busyCores };
     if (Date.now() - start >= timeoutMs) return { quiet: false, waitedMs: Date.now() - start, busyCores };
   }
+}
+
+/** CPU seconds (user + system) process `pid` has used so far, read from /proc; NaN when unreadable. */
+export function processCpu(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / USER_HZ;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * A reading of the whole machine and of the benchmark's own processes at
+ * one instant, so that "the rest of the machine" is measured over exactly
+ * the same window as the benchmark (IPC replies from a busy server can come
+ * late; /proc does not).
+ */
+export function sample(pids) {
+  return { t: performance.now(), machine: machineCpu(), own: pids.reduce((s, pid) => s + processCpu(pid), 0) };
+}
+
+/** Cores used by the rest of the machine's user processes between two samples. */
+export function otherCores(a, b) {
+  if (!a.machine || !b.machine) return NaN;
+  const seconds = (b.t - a.t) / 1000;
+  return Math.max(0, (b.machine.busy - a.machine.busy - (b.own - a.own)) / seconds);
+}
+
+/** Interrupt and softirq time, machine-wide, in cores, between two samples. */
+export function softirqCores(a, b) {
+  if (!a.machine || !b.machine) return NaN;
+  return (b.machine.irq - a.machine.irq) / ((b.t - a.t) / 1000);
 }

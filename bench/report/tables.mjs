@@ -5,7 +5,7 @@ import { table, int, fixed, pct, kB, MB, ms, ratio } from './format.mjs';
 export function fanoutTables(runs) {
   return summarizeFanout(runs).map((f) => table(
     `Fan-out at max rate: ${f.receivers} receivers, one sender, ${f.rows[0]?.best.window} messages in flight (best of ${Math.max(...f.rows.map((r) => r.runs.length))} rounds)`,
-    ['implementation', 'deliveries/s', 'median', 'server CPU µs/delivery', 'server CPU', 'in kernel', 'server peak RSS', 'load gen CPU', 'other load', 'bottleneck'],
+    ['implementation', 'deliveries/s', 'median', 'server CPU µs/delivery', 'server CPU', 'in kernel', 'softirq', 'server peak RSS', 'load gen CPU', 'other load', 'bottleneck'],
     f.rows.map((r) => [
       r.label,
       int(r.best.perSecond),
@@ -13,6 +13,7 @@ export function fanoutTables(runs) {
       fixed(r.best.cpuPerDeliveryUs, 2),
       pct(r.best.serverShare),
       pct(r.best.serverKernelShare),
+      fixed(r.best.softirqCores, 2),
       MB(r.best.peakRss),
       pct(r.best.loadgenShare),
       fixed(r.best.otherLoad, 2),

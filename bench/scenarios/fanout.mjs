@@ -4,7 +4,7 @@
 // (a load generator near 100% of its core makes the result a lower bound).
 import { startServer, startLoadgen, stopAll, sleep } from '../lib/roles.mjs';
 import { cpuSeconds } from '../lib/stats.mjs';
-import { machineCpu, machineBusyCores } from '../lib/machine.mjs';
+import { sample, otherCores, softirqCores } from '../lib/machine.mjs';
 
 /** Share of one core above which a process counts as saturated. */
 export const SATURATED = 0.9;
@@ -28,11 +28,11 @@ export async function fanout({ peer, receivers, window, warmupMs, durationMs, se
     await lg.request('maxrate', { window });
     await sleep(warmupMs);
     if (profileFile) await server.request('profileStart', {});
-    const m0 = machineCpu();
+    const m0 = sample([server.pid, lg.pid, process.pid]);
     const [s0, l0] = await Promise.all([server.request('usage'), lg.request('snapshot')]);
     await sleep(durationMs);
     const [s1, l1] = await Promise.all([server.request('usage'), lg.request('snapshot')]);
-    const m1 = machineCpu();
+    const m1 = sample([server.pid, lg.pid, process.pid]);
     if (profileFile) await server.request('profileStop', { file: profileFile }, 60_000);
     const end = await lg.request('stopSending', {}, 30_000);
     const deliveries = l1.delivered - l0.delivered;
@@ -53,7 +53,8 @@ export async function fanout({ peer, receivers, window, warmupMs, durationMs, se
       serverShare,
       serverKernelShare: cpu.total ? cpu.system / cpu.total : NaN,
       loadgenShare,
-      otherLoad: Math.max(0, machineBusyCores(m0, m1, seconds) - serverShare - loadgenShare),
+      otherLoad: otherCores(m0, m1),
+      softirqCores: softirqCores(m0, m1),
       peakRss: s1.peakRss,
       bottleneck: bottleneck(serverShare, loadgenShare),
       drained: end.complete,

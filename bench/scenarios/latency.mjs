@@ -3,7 +3,7 @@
 // receivers share the load generator's clock): p50/p95/p99/max.
 import { startServer, startLoadgen, stopAll } from '../lib/roles.mjs';
 import { cpuSeconds } from '../lib/stats.mjs';
-import { machineCpu, machineBusyCores } from '../lib/machine.mjs';
+import { sample, otherCores, softirqCores } from '../lib/machine.mjs';
 
 export async function fixedRate({ peer, receivers, rate, warmupMs, durationMs, serverOptions, cpuProf }) {
   let server;
@@ -15,11 +15,11 @@ export async function fixedRate({ peer, receivers, rate, warmupMs, durationMs, s
     if (c.opened < receivers) throw new Error(`${peer}: only ${c.opened}/${receivers} receivers connected: ${JSON.stringify(c.failures)}`);
     await lg.request('sender', {});
     await lg.request('settle', { quietMs: 300, maxMs: 30_000 }, 60_000);
-    const m0 = machineCpu();
+    const m0 = sample([server.pid, lg.pid, process.pid]);
     const s0 = await server.request('usage');
     const r = await lg.request('fixedrate', { rate, warmupMs, durationMs }, warmupMs + durationMs + 60_000);
     const s1 = await server.request('usage');
-    const m1 = machineCpu();
+    const m1 = sample([server.pid, lg.pid, process.pid]);
     const cpu = cpuSeconds(s0.cpu, s1.cpu);
     const wall = (s1.t - s0.t) / 1000;
     const serverShare = cpu.total / wall;
@@ -39,7 +39,8 @@ export async function fixedRate({ peer, receivers, rate, warmupMs, durationMs, s
       complete: r.complete,
       serverShare,
       loadgenShare: r.loadgenCpuShare,
-      otherLoad: Math.max(0, machineBusyCores(m0, m1, wall) - serverShare - r.loadgenCpuShare),
+      otherLoad: otherCores(m0, m1),
+      softirqCores: softirqCores(m0, m1),
     };
   } finally {
     await stopAll(lg, server);
