@@ -61,7 +61,7 @@ export class ChatConnection implements Peer {
       },
     });
     ws.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
-    ws.on('close', () => this.closed());
+    ws.on('close', (code) => this.closed(code));
     ws.on('error', (err) => (this.closeLabel = socketErrorLabel(err)));
     this.helloTimer = setTimeout(
       () => this.close(CloseCode.HelloTimeout, `no hello within ${config.helloTimeoutMs} ms`, 'hello_timeout'),
@@ -244,14 +244,16 @@ export class ChatConnection implements Peer {
     }
   }
 
-  private closed(): void {
+  private closed(code: number): void {
+    // a 1000 the client started (not an echo of the relay's own close) ends the session at once
+    const deliberate = this.open && code === CloseCode.Normal;
     if (this.open) this.ctx.metrics.closes.labels(this.closeLabel).inc();
     this.state = 'closed';
     this.stopTimers();
     this.writer.stop();
     this.held = null;
     const session = this.session;
-    if (session && session.peer === this) this.ctx.hub.detach(session);
+    if (session && session.peer === this) this.ctx.hub.detach(session, deliberate);
   }
 
   private stopTimers(): void {

@@ -83,12 +83,13 @@ export class Hub {
 
   /**
    * The session's connection dropped. Chat sessions stay (nickname, rooms,
-   * inbox, presence) for the resume window; seed sessions end at once.
+   * inbox, presence) for the resume window; seed sessions, and a session
+   * whose client closed on purpose (`deliberate`: close code 1000), end at once.
    */
-  detach(session: Session): void {
+  detach(session: Session, deliberate = false): void {
     if (session.ended) return;
     session.peer = null;
-    if (session.kind === 'seed' || !session.resume) {
+    if (deliberate || session.kind === 'seed' || !session.resume) {
       this.end(session);
       return;
     }

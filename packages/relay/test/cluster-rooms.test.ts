@@ -152,6 +152,30 @@ describe('cluster: relays sharing one Redis', () => {
     await ada.none('presence', WINDOW_MS + 300);
   });
 
+  test('ends a session closed with 1000 at once, cluster-wide; any other close keeps it resumable', async () => {
+    const ada = await c.chat(a, { nick: 'dcl-ada', rooms: [{ room: 'dcl', since: 0 }] });
+    const bob = await c.open(b.wsUrl);
+    const w = await bob.hello({ nick: 'dcl-bob', rooms: [{ room: 'dcl', since: 0 }] });
+    assert.equal((await ada.next('presence')).event, 'join');
+    bob.ws.close(CloseCode.Normal);
+    await bob.closedWithin();
+    const left = await ada.next('presence', undefined, WINDOW_MS / 2); // well before the window ends
+    assert.deepEqual([left.event, left.user], ['leave', { id: 'dcl-bob', name: 'dcl-bob' }]);
+    const back = await c.open(d.wsUrl);
+    const w2 = await back.hello({ resume: w.resume, nick: 'dcl-bob', rooms: [{ room: 'dcl', since: 0 }] });
+    assert.equal(w2.resumed, false, 'the secret no longer works on any relay');
+    assert.equal((await ada.next('presence')).event, 'join', 'the nickname was free for a new session');
+
+    const carl = await c.open(b.wsUrl);
+    const wc = await carl.hello({ nick: 'dcl-carl', rooms: [{ room: 'dcl', since: 0 }] });
+    await ada.next('presence', (e) => e.event === 'join');
+    carl.ws.close(CloseCode.GoingAway);
+    await carl.closedWithin();
+    const again = await c.open(d.wsUrl);
+    assert.equal((await again.hello({ resume: wc.resume })).resumed, true);
+    await ada.none('presence', 300, (e) => (e.user as { id: string }).id === 'dcl-carl');
+  });
+
   test('takes back a dropped session on another relay within the window, with its inbox', async () => {
     const ada = await c.chat(a, { nick: 'dr-ada' });
     const bob = await c.open(b.wsUrl);

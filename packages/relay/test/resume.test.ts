@@ -166,3 +166,39 @@ describe('resume', () => {
     assert.equal((await other.next('error')).code, ErrorCode.BadField);
   });
 });
+
+describe('a deliberate close', () => {
+  const h = new Harness();
+  let relay: RelayHandle;
+  before(async () => {
+    relay = await h.relay({ resumeWindowMs: 60_000 }); // far longer than any wait below
+  });
+  after(() => h.close());
+
+  test('ends the session at once on a close with 1000: leave announced, nickname free, secret dead', async () => {
+    const ada = await h.chat(relay, { nick: 'dc-ada', rooms: [{ room: 'dc', since: 0 }] });
+    const bob = await h.open(relay.wsUrl);
+    const w = await bob.hello({ nick: 'dc-bob', rooms: [{ room: 'dc', since: 0 }] });
+    assert.equal((await ada.next('presence')).event, 'join');
+    bob.ws.close(CloseCode.Normal);
+    await bob.closedWithin();
+    const left = await ada.next('presence', undefined, 1000);
+    assert.deepEqual([left.event, left.user], ['leave', { id: 'dc-bob', name: 'dc-bob' }]);
+    const back = await h.open(relay.wsUrl);
+    const w2 = await back.hello({ resume: w.resume, nick: 'DC-BOB' });
+    assert.equal(w2.resumed, false, 'the secret no longer works');
+    assert.deepEqual(w2.user, { id: 'DC-BOB', name: 'DC-BOB' }, 'the nickname was free');
+  });
+
+  test('keeps the session for the resume window after any other close (1001, as a page unload sends)', async () => {
+    const ada = await h.chat(relay, { nick: 'nav-ada', rooms: [{ room: 'nav', since: 0 }] });
+    const bob = await h.open(relay.wsUrl);
+    const w = await bob.hello({ nick: 'nav-bob', rooms: [{ room: 'nav', since: 0 }] });
+    await ada.next('presence');
+    bob.ws.close(CloseCode.GoingAway);
+    await bob.closedWithin();
+    await ada.none('presence', 300);
+    const back = await h.open(relay.wsUrl);
+    assert.equal((await back.hello({ resume: w.resume })).resumed, true);
+  });
+});
