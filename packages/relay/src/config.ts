@@ -18,6 +18,8 @@ export interface RelayConfig {
   defaultRoom: string;
   staticDir: string;
   widgetFile: string;
+  clientFile: string;
+  serveTestPages: boolean;
   historyLimit: number;
   inboxLimit: number;
   resumeWindowMs: number;

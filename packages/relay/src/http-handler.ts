@@ -1,7 +1,7 @@
 /**
  * The relay's plain HTTP side: the demo pages at `/`, the widget bundle at
- * `/widget.js`, `GET /healthz`, `GET /metrics`, and a readable 426 for a
- * plain request to a WebSocket path.
+ * `/widget.js`, the client SDK bundle at `/parley-client.js`, `GET /healthz`,
+ * `GET /metrics`, and a readable 426 for a plain request to a WebSocket path.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RelayConfig } from './config.js';
@@ -31,6 +31,17 @@ export const HEALTH_PATH = '/healthz';
 export const METRICS_PATH = '/metrics';
 /** Path of the widget bundle. */
 export const WIDGET_PATH = '/widget.js';
+/** Path of the client SDK bundle (an ES module: `import { createClient } from '/parley-client.js'`). */
+export const CLIENT_PATH = '/parley-client.js';
+/**
+ * Paths of the client bundle's source map: its own name, and the one the
+ * bundle's `sourceMappingURL` comment names (`parley-client.min.js.map`).
+ */
+export const CLIENT_MAP_PATHS: readonly string[] = ['/parley-client.js.map', '/parley-client.min.js.map'];
+/** The folder of `staticDir` holding browser-test fixtures, served only with `serveTestPages`. */
+export const TEST_PAGES_DIR = 'test';
+
+const NOT_BUILT = 'is not built yet: run `npm run build` at the repository root.';
 
 const UPGRADE_TEXT =
   'This is a WebSocket endpoint: connect with a WebSocket client (for /chat, offering the subprotocol parley.v1), not a plain HTTP request.';
@@ -64,10 +75,10 @@ export function createHttpHandler(
       res.writeHead(200, { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' });
       return void res.end(req.method === 'HEAD' ? undefined : body);
     }
-    if (path === WIDGET_PATH) {
-      return sendFile(req, res, config.widgetFile, 'The widget bundle is not built yet: run `npm run build` at the repository root.');
-    }
-    return serveStatic(req, res, config.staticDir, path);
+    if (path === WIDGET_PATH) return sendFile(req, res, config.widgetFile, `The widget bundle ${NOT_BUILT}`);
+    if (path === CLIENT_PATH) return sendFile(req, res, config.clientFile, `The client SDK bundle ${NOT_BUILT}`);
+    if (CLIENT_MAP_PATHS.includes(path)) return sendFile(req, res, config.clientFile + '.map', `The client SDK bundle ${NOT_BUILT}`);
+    return serveStatic(req, res, config.staticDir, path, config.serveTestPages ? [] : [TEST_PAGES_DIR]);
   };
   return (req, res) => {
     handle(req, res).catch((err: unknown) => {

@@ -58,6 +58,8 @@ export const MIN_NODE_TTL_MS = 300;
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../../demo/', import.meta.url));
 /** The widget bundle served at `/widget.js`: the widget package's build output. */
 export const DEFAULT_WIDGET_FILE = fileURLToPath(new URL('../../widget/dist/widget.js', import.meta.url));
+/** The client SDK bundle served at `/parley-client.js`: the client package's minified build (root `npm run build`). */
+export const DEFAULT_CLIENT_FILE = fileURLToPath(new URL('../../client/dist/parley-client.min.js', import.meta.url));
 
 /** Log levels `log` accepts, besides `true` (info) and `false` (silent). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -84,6 +86,10 @@ export interface RelayOptions {
   staticDir?: string;
   /** File served at `/widget.js`. Default: `packages/widget/dist/widget.js`. */
   widgetFile?: string;
+  /** File served at `/parley-client.js` (its source map: the same path and `.map`). Default: `packages/client/dist/parley-client.min.js`. */
+  clientFile?: string;
+  /** Whether the widget's browser-test fixtures (`test/` of `staticDir`) are served. Default false. */
+  serveTestPages?: boolean;
   /** Messages retained per room. */
   historyLimit?: number;
   /** Direct messages retained per user inbox. */
@@ -162,6 +168,8 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'defaultRoom', kind: 'room', default: DEFAULT_ROOM, help: 'room that /ws/<nickname> clients join' },
   { key: 'staticDir', kind: 'path', default: DEFAULT_STATIC_DIR, help: 'folder served at /' },
   { key: 'widgetFile', kind: 'path', default: DEFAULT_WIDGET_FILE, help: 'widget bundle served at /widget.js' },
+  { key: 'clientFile', kind: 'path', default: DEFAULT_CLIENT_FILE, help: 'client SDK bundle served at /parley-client.js (and its .map)' },
+  { key: 'serveTestPages', kind: 'boolean', default: false, help: 'serve the browser-test fixtures in test/ of the static folder (for the test runner, not production)' },
   { key: 'historyLimit', kind: 'integer', default: DEFAULT_ROOM_HISTORY, min: 1, max: 1_000_000, help: 'messages retained per room' },
   { key: 'inboxLimit', kind: 'integer', default: DEFAULT_INBOX_HISTORY, min: 1, max: 1_000_000, help: 'direct messages retained per user inbox' },
   ms('resumeWindowMs', DEFAULT_RESUME_WINDOW_MS, 'how long a dropped session can be resumed, ms'),
@@ -198,6 +206,7 @@ export function defaultText(spec: OptionSpec): string {
   if (spec.default === undefined) return '(none)';
   if (spec.key === 'staticDir') return 'demo/ of the repository';
   if (spec.key === 'widgetFile') return 'packages/widget/dist/widget.js';
+  if (spec.key === 'clientFile') return 'packages/client/dist/parley-client.min.js';
   if (Array.isArray(spec.default)) return spec.default.length ? spec.default.join(',') : '(empty: all)';
   return String(spec.default);
 }

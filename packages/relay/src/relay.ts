@@ -95,6 +95,7 @@ function announce(log: Logger, config: RelayConfig, port: number, url: string, w
   log.info({ port, host: config.host, url, wsUrl, pages: demo ?? [], seed: { echo: `${ws}/ws`, chat: `${ws}/ws/<nickname>` } }, `relay listening on ${url}`);
   if (demo === undefined) log.warn({ staticDir: config.staticDir }, 'the static folder does not exist; / answers 404');
   if (!existsSync(config.widgetFile)) log.warn({ widgetFile: config.widgetFile }, 'the widget bundle is not built; /widget.js answers 404');
+  if (!existsSync(config.clientFile)) log.warn({ clientFile: config.clientFile }, 'the client SDK bundle is not built; /parley-client.js answers 404');
   if (config.origins.length === 0) {
     log.warn({ origins: 'all' }, 'every origin may open WebSockets (demo default); set --origins in production');
   } else {

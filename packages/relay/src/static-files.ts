@@ -72,14 +72,21 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, file: 
 }
 
 /**
- * Serves `pathname` from `root`: a folder answers its `index.html`.
+ * Serves `pathname` from `root`: a folder answers its `index.html`. The
+ * `hidden` folders of `root` (by name) answer 404, however the path spells them.
  *
  * @example
  * ```ts
- * await serveStatic(req, res, '/work/main/demo', '/embed.html');
+ * await serveStatic(req, res, '/work/main/demo', '/embed.html', ['test']);
  * ```
  */
-export async function serveStatic(req: IncomingMessage, res: ServerResponse, root: string, pathname: string): Promise<void> {
+export async function serveStatic(
+  req: IncomingMessage,
+  res: ServerResponse,
+  root: string,
+  pathname: string,
+  hidden: readonly string[] = [],
+): Promise<void> {
   let path: string;
   try {
     path = decodeURIComponent(pathname);
@@ -96,6 +103,7 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, roo
     return sendText(res, 404, 'Not found.');
   }
   if (file !== base && !file.startsWith(base + sep)) return sendText(res, 404, 'Not found.');
+  if (hidden.some((name) => file === join(base, name) || file.startsWith(join(base, name) + sep))) return sendText(res, 404, 'Not found.');
   try {
     if ((await stat(file)).isDirectory()) {
       if (!pathname.endsWith('/')) return sendText(res, 301, 'Moved.', { Location: pathname + '/' });

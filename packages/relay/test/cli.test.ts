@@ -94,6 +94,8 @@ describe('options', () => {
     assert.deepEqual(c.origins, []);
     assert.match(c.staticDir, /demo\/?$/);
     assert.match(c.widgetFile, /packages\/widget\/dist\/widget\.js$/);
+    assert.match(c.clientFile, /packages\/client\/dist\/parley-client\.min\.js$/);
+    assert.equal(c.serveTestPages, false);
   });
 
   test('createRelay rejects an invalid option with a ConfigError naming it', async () => {

@@ -32,7 +32,11 @@ describe('HTTP side', () => {
     writeFileSync(join(dir, 'secret.txt'), 'do not serve');
     symlinkSync(join(dir, 'secret.txt'), join(dir, 'demo', 'link.txt'));
     writeFileSync(join(dir, 'widget.js'), 'console.log("widget")');
-    relay = await h.relay({ staticDir: join(dir, 'demo'), widgetFile: join(dir, 'widget.js') });
+    writeFileSync(join(dir, 'client.min.js'), 'export const createClient = 1;\n//# sourceMappingURL=client.min.js.map');
+    writeFileSync(join(dir, 'client.min.js.map'), '{"version":3}');
+    mkdirSync(join(dir, 'demo', 'test'));
+    writeFileSync(join(dir, 'demo', 'test', 'embed.html'), 'fixture');
+    relay = await h.relay({ staticDir: join(dir, 'demo'), widgetFile: join(dir, 'widget.js'), clientFile: join(dir, 'client.min.js') });
   });
   after(async () => {
     await h.close();
@@ -68,6 +72,36 @@ describe('HTTP side', () => {
     const r = await get(bare, '/widget.js');
     assert.equal(r.status, 404);
     assert.match(r.text, /not built/);
+  });
+
+  test('serves the client SDK bundle at /parley-client.js and its source map, with the widget bundle\'s caching', async () => {
+    const r = await get(relay, '/parley-client.js');
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-type'), 'text/javascript; charset=utf-8');
+    assert.equal(r.headers.get('cache-control'), (await get(relay, '/widget.js')).headers.get('cache-control'));
+    assert.match(r.text, /^export const createClient/);
+    for (const path of ['/parley-client.js.map', '/parley-client.min.js.map']) {
+      const map = await get(relay, path);
+      assert.deepEqual([map.status, map.headers.get('content-type'), map.text], [200, 'application/json; charset=utf-8', '{"version":3}'], path);
+    }
+  });
+
+  test('answers /parley-client.js and its map with a readable 404 when the client is not built', async () => {
+    const bare = await h.relay({ clientFile: join(dir, 'nope.js') });
+    for (const path of ['/parley-client.js', '/parley-client.js.map']) {
+      const r = await get(bare, path);
+      assert.equal(r.status, 404, path);
+      assert.match(r.text, /client SDK bundle is not built yet: run `npm run build`/);
+    }
+  });
+
+  test('serves the test fixtures folder only with serveTestPages, however the path spells it', async () => {
+    for (const path of ['/test/embed.html', '/test/', '/%74est/embed.html', '/./test/embed.html', '/sub/%2e%2e/test/embed.html']) {
+      assert.equal(await rawGet(relay, path), 404, path);
+    }
+    const testing = await h.relay({ staticDir: join(dir, 'demo'), serveTestPages: true });
+    const r = await get(testing, '/test/embed.html');
+    assert.deepEqual([r.status, r.text], [200, 'fixture']);
   });
 
   test('answers GET /healthz with status, connections, rooms and uptime', async () => {
