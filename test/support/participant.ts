@@ -47,7 +47,8 @@ export class Participant {
   readonly directs: DirectMessage[] = [];
   /** Gaps per room; the key `''` is the inbox. */
   readonly gaps = new Map<string, GapRecord[]>();
-  readonly statuses: StatusEvent[] = [];
+  /** Status changes, with when they happened (Date.now()). */
+  readonly statuses: Array<StatusEvent & { at: number }> = [];
   readonly sends: SendRecord[] = [];
   readonly errors: Array<{ code: string; ref?: string }> = [];
   /** When each `welcome` arrived. */
@@ -78,7 +79,7 @@ export class Participant {
       list.push({ ...g, at, time: Date.now() });
       this.gaps.set(key, list);
     });
-    this.client.on('status', (s) => this.statuses.push(s));
+    this.client.on('status', (s) => this.statuses.push({ ...s, at: Date.now() }));
     this.client.on('welcome', () => this.welcomes.push(Date.now()));
     this.client.on('error', (e) => this.errors.push({ code: e.code, ref: e.ref }));
   }
