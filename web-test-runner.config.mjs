@@ -1,4 +1,4 @@
-// @web/test-runner: browser tests (packages/*/test/browser/**/*.test.ts) in
+// @web/test-runner: browser tests (packages/*/test/browser/**/*.test.ts, test/browser/**) in
 // headless Chromium, against a real relay started here.
 //
 // Browser: $CHROME_PATH, else /usr/bin/chromium, else other common paths.
@@ -50,7 +50,7 @@ function relayPlugin() {
   let port = 0;
   const start = async () => {
     const { createRelay } = await import('./packages/relay/dist/index.js');
-    relay = await createRelay({ port, host: '127.0.0.1', log: false });
+    relay = await createRelay({ port, host: '127.0.0.1', log: false, serveTestPages: true });
     port = relay.port;
   };
   // Started on first use, so suites that need no relay run without one.
@@ -88,7 +88,7 @@ function relayPlugin() {
 }
 
 export default {
-  files: ['packages/*/test/browser/**/*.test.ts'],
+  files: ['packages/*/test/browser/**/*.test.ts', 'test/browser/**/*.test.ts'],
   nodeResolve: true,
   concurrency: 1,
   testFramework: { config: { timeout: 20000 } },
