@@ -12,6 +12,7 @@
 import { nicknameKey, type Member } from '@parley/protocol';
 import { createHash } from 'node:crypto';
 import type { Claim } from './identity.js';
+import { newEpoch } from './ids.js';
 import type { RedisHealth } from './redis-health.js';
 import type { RedisKeys } from './redis-keys.js';
 import type { RunScript } from './redis-scripts.js';
@@ -38,6 +39,8 @@ export interface Entered {
   /** The room's `seq` when the session joined (earlier, if it was in the room already). */
   joined: number;
   seq: number;
+  /** The epoch of the room's current run of `seq`s. */
+  epoch: string;
   members: Member[];
 }
 
@@ -118,11 +121,11 @@ export class ClusterDirectory {
 
   /** Puts the session in the room (announcing its user when first there); `null` when the session is not this relay's. */
   async enter(session: string, room: string): Promise<Entered | null> {
-    const r = (await guarded(this.health, () => this.run('parleyEnter', this.prefix, session, this.options.node, room))) as
-      | [number, number, string[]]
+    const r = (await guarded(this.health, () => this.run('parleyEnter', this.prefix, session, this.options.node, room, newEpoch()))) as
+      | [number, number, string[], string]
       | null;
     if (r === null) return null;
-    return { joined: r[0], seq: r[1], members: r[2].map(parseMember) };
+    return { joined: r[0], seq: r[1], epoch: r[3], members: r[2].map(parseMember) };
   }
 
   /**

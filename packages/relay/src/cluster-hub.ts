@@ -151,7 +151,7 @@ export class ClusterHub extends Hub {
       const entered = await within(this.shared.enter(session.id, room), REDIS_TIMEOUT_MS);
       if (!entered) throw this.movedAway(session);
       if (session.rooms.has(room)) session.rooms.set(room, entered.joined);
-      return { room, seq: entered.seq, members: entered.members };
+      return { room, seq: entered.seq, epoch: entered.epoch, members: entered.members };
     } catch (err) {
       if (fresh && session.rooms.has(room)) {
         session.forgetRoom(room);

@@ -14,7 +14,7 @@ local function presence(room, event, member)
 end
 local function room_keys(room, ttl)
   local rk = P .. 'room/' .. room
-  for _, part in ipairs({'/seq', '/log', '/cids'}) do
+  for _, part in ipairs({'/seq', '/log', '/cids', '/epoch'}) do
     if ttl then redis.call('PEXPIRE', rk .. part, ttl) else redis.call('PERSIST', rk .. part) end
   end
 end
@@ -134,10 +134,10 @@ return 1
 `;
 
 /**
- * Puts a session in a room: ARGV P, sid, node, room. The user's first
- * session there is announced (to everyone but this session). Answers
- * {seq when the session joined, latest seq, member JSONs} or false when the
- * session is not this node's.
+ * Puts a session in a room: ARGV P, sid, node, room, new epoch (kept only
+ * when the room has none). The user's first session there is announced (to
+ * everyone but this session). Answers {seq when the session joined, latest
+ * seq, member JSONs, epoch} or false when the session is not this node's.
  */
 export const ENTER = `
 local sid, node, room = ARGV[2], ARGV[3], ARGV[4]
@@ -145,6 +145,7 @@ local sk = P .. 'session/' .. sid
 local s = redis.call('HMGET', sk, 'owner', 'user')
 if s[1] ~= node then return false end
 local rk = P .. 'room/' .. room
+redis.call('SET', rk .. '/epoch', ARGV[5], 'NX')
 local seq = tonumber(redis.call('GET', rk .. '/seq') or '0')
 local joined = seq
 local member = redis.call('HGET', P .. 'user/' .. s[2], 'member')
@@ -157,7 +158,7 @@ if redis.call('HSETNX', sk .. '/rooms', room, seq) == 1 then
 else
   joined = tonumber(redis.call('HGET', sk .. '/rooms', room))
 end
-return {joined, seq, redis.call('HKEYS', rk .. '/members')}
+return {joined, seq, redis.call('HKEYS', rk .. '/members'), redis.call('GET', rk .. '/epoch')}
 `;
 
 /** Takes a session out of a room: ARGV P, sid, node, room, room kept forever, resume window. False when not this node's. */

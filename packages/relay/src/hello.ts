@@ -1,7 +1,9 @@
 /**
  * The handshake: `hello` → `welcome`, then each named room's replay and the
  * private inbox's replay. Opens a fresh session (nickname or token) or takes
- * back a resumable one by its secret.
+ * back a resumable one by its secret. A room cursor of another epoch (the
+ * room's sequence started over) gets a `gap` without `end` and the current
+ * run from its start.
  */
 import { CloseCode, ErrorCode, type Hello, type RoomState } from '@parley/protocol';
 import type { ChatConnection } from './chat-connection.js';
@@ -9,7 +11,7 @@ import type { ClusterHub } from './cluster-hub.js';
 import { UnavailableError } from './cluster-errors.js';
 import { identify, takenMessage } from './identity.js';
 import { newResumeSecret } from './ids.js';
-import { replayInbox, replayRoom } from './replay.js';
+import { replayInbox, replayRestarted, replayRoom, restarted } from './replay.js';
 import type { Session } from './session.js';
 
 /** A session for a fresh hello, claimed locally; `undefined` when refused (and the refusal sent). */
@@ -128,7 +130,7 @@ async function welcome(conn: ChatConnection, session: Session, hello: Hello, res
   const { ctx } = conn;
   const before = new Map(session.rooms);
   const refused: Array<[string, ErrorCode]> = [];
-  const named = [...new Map((hello.rooms ?? []).map((c) => [c.room, c.since])).entries()];
+  const named = [...new Map((hello.rooms ?? []).map((c) => [c.room, c])).entries()];
   conn.hold();
   for (const [room] of named) {
     const why = ctx.hub.refusal(session, room);
@@ -137,7 +139,8 @@ async function welcome(conn: ChatConnection, session: Session, hello: Hello, res
   }
   const rooms: RoomState[] = [];
   for (const room of session.rooms.keys()) {
-    rooms.push({ room, seq: await ctx.store.roomSeq(room), members: await ctx.hub.members(room) });
+    const { seq, epoch } = await ctx.store.roomHead(room);
+    rooms.push({ room, seq, epoch, members: await ctx.hub.members(room) });
   }
   const inbox = await ctx.store.inboxSeq(session.user.member.id);
   if (!conn.open) return;
@@ -153,9 +156,15 @@ async function welcome(conn: ChatConnection, session: Session, hello: Hello, res
   });
   // What the welcome announced and the replays below send: held broadcasts up to there are skipped.
   const cursors = new Map<string, number>(rooms.map((r) => [r.room, r.seq]));
+  const epochs = new Map(rooms.map((r) => [r.room, r.epoch]));
   cursors.set('', inbox);
-  for (const [room, since] of named) {
+  for (const [room, { since, epoch }] of named) {
     if (!session.rooms.has(room)) continue;
+    // The cursor belongs to an earlier run of the room's seqs: all of the current run is new to the client.
+    if (restarted(epoch, epochs.get(room))) {
+      await replayRestarted(conn, room, since, cursors);
+      continue;
+    }
     // A resumed session that says it delivered nothing yet is replayed from where it joined.
     const from = since > 0 ? since : (before.get(room) ?? 0);
     if (from > 0 || (since === 0 && before.has(room))) await replayRoom(conn, room, from, cursors);

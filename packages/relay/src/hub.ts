@@ -54,11 +54,12 @@ export class Hub {
     if (!session.rooms.has(room)) {
       session.rooms.set(room, 0);
       if (this.rooms.add(room, session)) this.presence(room, 'join', session.user.member, session);
-      const seq = await this.store.roomSeq(room);
+      const { seq, epoch } = await this.store.roomHead(room);
       if (session.rooms.has(room)) session.rooms.set(room, seq);
-      return { room, seq, members: this.rooms.members(room) };
+      return { room, seq, epoch, members: this.rooms.members(room) };
     }
-    return { room, seq: await this.store.roomSeq(room), members: this.rooms.members(room) };
+    const { seq, epoch } = await this.store.roomHead(room);
+    return { room, seq, epoch, members: this.rooms.members(room) };
   }
 
   /** Everyone in a room (each user once). */

@@ -1,6 +1,6 @@
 /**
  * Ids the relay makes: message, session and user ids that are unique across
- * relay processes, and unguessable resume secrets.
+ * relay processes, unguessable resume secrets, and room epochs.
  */
 import { createHash, randomBytes } from 'node:crypto';
 
@@ -10,6 +10,8 @@ export const RESUME_SECRET_BYTES = 24;
 export const NODE_PREFIX_BYTES = 6;
 /** Characters of the base64url SHA-256 in a hashed anonymous user id (132 bits). */
 export const HASHED_ID_CHARS = 22;
+/** Bytes of randomness in a room epoch (72 bits: two runs of one room never share one). */
+export const EPOCH_BYTES = 9;
 
 /**
  * Makes ids such as `m_Zk3q9Xa1.1f`: a kind, a random per-process prefix and a
@@ -34,6 +36,20 @@ export class IdFactory {
 /** A fresh resume secret: `r_` and 192 random bits, base64url. */
 export function newResumeSecret(): string {
   return 'r_' + randomBytes(RESUME_SECRET_BYTES).toString('base64url');
+}
+
+/**
+ * A fresh room epoch: `e_` and 72 random bits, base64url (a valid id). It
+ * names one run of a room's `seq`s, so a client can tell a sequence that
+ * started over from the one its cursor belongs to.
+ *
+ * @example
+ * ```ts
+ * newEpoch(); // 'e_Zk3q9Xa1bC2d'
+ * ```
+ */
+export function newEpoch(): string {
+  return 'e_' + randomBytes(EPOCH_BYTES).toString('base64url');
 }
 
 /**

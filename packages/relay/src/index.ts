@@ -26,7 +26,7 @@ export {
   type RelayOptions,
 } from './options.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
-export type { Store, AckInfo, RoomAppend, DirectAppend, Replay, Page, Awaitable } from './store.js';
+export type { Store, AckInfo, RoomAppend, DirectAppend, Replay, Page, RoomHead, Awaitable } from './store.js';
 export type { Broker } from './broker.js';
 export { RedisKeys } from './redis-keys.js';
 export { CHAT_PATH, ECHO_PATH, SEED_PREFIX } from './routes.js';

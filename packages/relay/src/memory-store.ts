@@ -4,11 +4,14 @@
  * Each room and inbox is a ring buffer of at most `historyLimit` /
  * `inboxLimit` messages. An idempotency record `(user, cid)` lives exactly as
  * long as the message it acknowledged: it is deleted when that message falls
- * out of history, or when its room or inbox is dropped.
+ * out of history, or when its room or inbox is dropped. A room gets a new
+ * epoch whenever its log is made: when the room is first entered or written
+ * to, and again after it was dropped (or the relay restarted).
  */
 import type { DirectMessage, RoomMessage } from '@parley/protocol';
+import { newEpoch } from './ids.js';
 import { SeqLog } from './seq-log.js';
-import type { AckInfo, DirectAppend, DirectDraft, Page, Replay, RoomAppend, RoomDraft, Store } from './store.js';
+import type { AckInfo, DirectAppend, DirectDraft, Page, Replay, RoomAppend, RoomDraft, RoomHead, Store } from './store.js';
 
 interface Entry<T> {
   seq: number;
@@ -27,6 +30,11 @@ export interface MemoryStoreOptions {
 
 const idempotencyKey = (user: string, cid: string): string => user + '\n' + cid;
 
+/** A room's log and the epoch naming this run of its `seq`s. */
+class RoomLog extends SeqLog<Entry<RoomMessage>> {
+  readonly epoch = newEpoch();
+}
+
 /**
  * @example
  * ```ts
@@ -34,7 +42,7 @@ const idempotencyKey = (user: string, cid: string): string => user + '\n' + cid;
  * ```
  */
 export class MemoryStore implements Store {
-  private readonly rooms = new Map<string, SeqLog<Entry<RoomMessage>>>();
+  private readonly rooms = new Map<string, RoomLog>();
   private readonly inboxes = new Map<string, SeqLog<Entry<DirectMessage>>>();
   private readonly accepted = new Map<string, AckInfo>();
 
@@ -54,7 +62,7 @@ export class MemoryStore implements Store {
     const key = idempotencyKey(user, cid);
     const earlier = this.accepted.get(key);
     if (earlier) return { ack: earlier };
-    const log = this.log(this.rooms, draft.room, this.options.historyLimit);
+    const log = this.room(draft.room);
     const message = { ...draft, seq: log.nextSeq } as RoomMessage;
     this.push(log, { seq: message.seq, message, key });
     const ack = { id: message.id, seq: message.seq, ts: message.ts };
@@ -66,14 +74,13 @@ export class MemoryStore implements Store {
     const key = idempotencyKey(draft.from, cid);
     const earlier = this.accepted.get(key);
     if (earlier) return { ack: earlier };
-    const limit = this.options.inboxLimit;
-    const to = this.log(this.inboxes, draft.to, limit);
+    const to = this.inbox(draft.to);
     const recipientCopy = { ...draft, seq: to.nextSeq } as DirectMessage;
     const self = draft.from === draft.to;
     this.push(to, self ? { seq: recipientCopy.seq, message: recipientCopy, key } : { seq: recipientCopy.seq, message: recipientCopy });
     let senderCopy: DirectMessage | undefined;
     if (!self) {
-      const from = this.log(this.inboxes, draft.from, limit);
+      const from = this.inbox(draft.from);
       senderCopy = { ...draft, seq: from.nextSeq } as DirectMessage;
       this.push(from, { seq: senderCopy.seq, message: senderCopy, key });
     }
@@ -85,6 +92,11 @@ export class MemoryStore implements Store {
 
   roomSeq(room: string): number {
     return this.rooms.get(room)?.lastSeq ?? 0;
+  }
+
+  roomHead(room: string): RoomHead {
+    const log = this.room(room);
+    return { seq: log.lastSeq, epoch: log.epoch };
   }
 
   inboxSeq(user: string): number {
@@ -115,9 +127,15 @@ export class MemoryStore implements Store {
     this.drop(this.inboxes, user);
   }
 
-  private log<T>(map: Map<string, SeqLog<Entry<T>>>, name: string, limit: number): SeqLog<Entry<T>> {
-    let log = map.get(name);
-    if (!log) map.set(name, (log = new SeqLog<Entry<T>>(limit)));
+  private room(name: string): RoomLog {
+    let log = this.rooms.get(name);
+    if (!log) this.rooms.set(name, (log = new RoomLog(this.options.historyLimit)));
+    return log;
+  }
+
+  private inbox(name: string): SeqLog<Entry<DirectMessage>> {
+    let log = this.inboxes.get(name);
+    if (!log) this.inboxes.set(name, (log = new SeqLog<Entry<DirectMessage>>(this.options.inboxLimit)));
     return log;
   }
 

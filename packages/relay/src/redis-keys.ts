@@ -7,6 +7,7 @@
  * | name | type | what |
  * | --- | --- | --- |
  * | `room/<room>/seq` | string | the room's latest `seq` |
+ * | `room/<room>/epoch` | string | the epoch of the room's current run of `seq`s, set once (SET NX) by the first enter or append after the room's keys were gone; it lives and expires with them |
  * | `room/<room>/log` | sorted set | retained messages (encoded JSON), scored by `seq` |
  * | `room/<room>/cids` | sorted set | idempotency keys (`user\ncid`), scored by the `seq` they acked |
  * | `room/<room>/members` | hash | member JSON → sessions of that user in the room, cluster-wide |
@@ -36,6 +37,11 @@ export interface LogKeys {
   cids: string;
 }
 
+/** A room's log keys and its epoch. */
+export interface RoomKeys extends LogKeys {
+  epoch: string;
+}
+
 /**
  * @example
  * ```ts
@@ -47,9 +53,9 @@ export interface LogKeys {
 export class RedisKeys {
   constructor(readonly prefix: string) {}
 
-  room(room: string): LogKeys {
+  room(room: string): RoomKeys {
     const base = `${this.prefix}room/${room}`;
-    return { seq: `${base}/seq`, log: `${base}/log`, cids: `${base}/cids` };
+    return { seq: `${base}/seq`, log: `${base}/log`, cids: `${base}/cids`, epoch: `${base}/epoch` };
   }
 
   inbox(user: string): LogKeys {

@@ -11,14 +11,16 @@
  */
 import type { Redis } from 'ioredis';
 import { BEAT, END, ENTER, FIND, LEAVE, LIB, OPEN, REAP, RECONCILE, RELEASE, RESTORE_SECRET, RESUME, SWEEP } from './cluster-scripts.js';
-import { APPEND_DIRECT, APPEND_ROOM, DROP_LOG, REPLAY } from './store-scripts.js';
+import { APPEND_DIRECT, APPEND_ROOM, DROP_LOG, REPLAY, ROOM_HEAD } from './store-scripts.js';
 
 /** Every script: its Lua and how many of its arguments are keys. */
 export const SCRIPTS = {
-  parleyAppendRoom: { numberOfKeys: 3, lua: APPEND_ROOM },
+  parleyAppendRoom: { numberOfKeys: 4, lua: APPEND_ROOM },
   parleyAppendDirect: { numberOfKeys: 7, lua: APPEND_DIRECT },
   parleyReplay: { numberOfKeys: 2, lua: REPLAY },
-  parleyDropLog: { numberOfKeys: 4, lua: DROP_LOG },
+  parleyRoomHead: { numberOfKeys: 2, lua: ROOM_HEAD },
+  // the caller passes how many keys (a room has one more than an inbox)
+  parleyDropLog: { numberOfKeys: undefined, lua: DROP_LOG },
   parleyOpen: { numberOfKeys: 0, lua: LIB + OPEN },
   parleyResume: { numberOfKeys: 0, lua: LIB + RESUME },
   parleyRestoreSecret: { numberOfKeys: 0, lua: LIB + RESTORE_SECRET },

@@ -5,7 +5,9 @@
  * keys scored the same way, so a `cid` is remembered exactly as long as the
  * message it acknowledged. One Lua script assigns the `seq`, stores the
  * message, remembers the `cid` and publishes the encoded envelope: two relays
- * can never hand out the same `seq` or publish out of order.
+ * can never hand out the same `seq` or publish out of order. A room also has
+ * an epoch, set once (SET NX, so every relay agrees) when its keys are made,
+ * and gone with them: it survives relay restarts, not the loss of the keys.
  *
  * Idempotency keys are per room (and per sender's inbox for direct
  * messages): a client resends a `cid` to the room it first sent it to.
@@ -16,7 +18,8 @@ import { UnavailableError } from './cluster-errors.js';
 import type { RedisKeys } from './redis-keys.js';
 import type { RedisHealth } from './redis-health.js';
 import type { RunScript } from './redis-scripts.js';
-import type { AckInfo, DirectAppend, DirectDraft, Page, Replay, RoomAppend, RoomDraft, Store } from './store.js';
+import { newEpoch } from './ids.js';
+import type { AckInfo, DirectAppend, DirectDraft, Page, Replay, RoomAppend, RoomDraft, RoomHead, Store } from './store.js';
 import type { Redis } from 'ioredis';
 
 /** Retention of a {@link RedisStore}. */
@@ -82,7 +85,7 @@ export class RedisStore implements Store {
   async appendRoom(draft: RoomDraft, user: string, cid: string, except = ''): Promise<RoomAppend> {
     const k = this.keys.room(draft.room);
     const channel = this.keys.roomChannel(draft.room);
-    const args = [k.seq, k.log, k.cids, user + '\n' + cid, head(draft), this.options.historyLimit, channel, except];
+    const args = [k.seq, k.log, k.cids, k.epoch, user + '\n' + cid, head(draft), this.options.historyLimit, channel, except, newEpoch()];
     const r = (await guarded(this.health, () => this.run('parleyAppendRoom', ...args))) as [number, string | number];
     if (r[0] === 1) return { ack: ackOf(JSON.parse(r[1] as string) as RoomMessage) };
     const message = { ...draft, seq: r[1] as number } as RoomMessage;
@@ -108,6 +111,12 @@ export class RedisStore implements Store {
     return this.seq(this.keys.room(room).seq);
   }
 
+  async roomHead(room: string): Promise<RoomHead> {
+    const k = this.keys.room(room);
+    const [seq, epoch] = (await guarded(this.health, () => this.run('parleyRoomHead', k.seq, k.epoch, newEpoch()))) as [number, string];
+    return { seq, epoch };
+  }
+
   inboxSeq(user: string): Promise<number> {
     return this.seq(this.keys.inbox(user).seq);
   }
@@ -131,13 +140,13 @@ export class RedisStore implements Store {
   /** Forgets a room's history unless someone (on any relay) is in it. */
   async dropRoom(room: string): Promise<void> {
     const k = this.keys.room(room);
-    await guarded(this.health, () => this.run('parleyDropLog', k.seq, k.log, k.cids, this.keys.members(room)));
+    await guarded(this.health, () => this.run('parleyDropLog', 5, this.keys.members(room), k.seq, k.log, k.cids, k.epoch));
   }
 
   /** Forgets an inbox unless its user still has a session (on any relay). */
   async dropInbox(user: string): Promise<void> {
     const k = this.keys.inbox(user);
-    await guarded(this.health, () => this.run('parleyDropLog', k.seq, k.log, k.cids, this.keys.user(user) + '/sessions'));
+    await guarded(this.health, () => this.run('parleyDropLog', 4, this.keys.user(user) + '/sessions', k.seq, k.log, k.cids));
   }
 
   private async seq(key: string): Promise<number> {

@@ -4,12 +4,15 @@
 import { DEFAULT_HISTORY_PAGE, ErrorCode, type HistoryRequest, type Join, type Leave, type Member, type MembersRequest, type TypingRequest } from '@parley/protocol';
 import type { ChatConnection } from './chat-connection.js';
 import { Outbound } from './outbound.js';
-import { replayRoom } from './replay.js';
+import { replayRestarted, replayRoom, restarted } from './replay.js';
 import type { Session } from './session.js';
 
 const notInRoom = (room: string): string => `Join room "${room}" first.`;
 
-/** `join` → `joined` (with the room's state), then the replay after `since`. */
+/**
+ * `join` → `joined` (with the room's state and epoch), then the replay after
+ * `since`: from the start of the current run when `epoch` names an earlier one.
+ */
 export async function handleJoin(conn: ChatConnection, session: Session, m: Join): Promise<void> {
   const { hub } = conn.ctx;
   const why = hub.refusal(session, m.room);
@@ -22,7 +25,9 @@ export async function handleJoin(conn: ChatConnection, session: Session, m: Join
     if (!conn.open) return;
     conn.reply({ type: 'joined', ...state });
     cursors.set(m.room, state.seq);
-    if (m.since !== undefined) await replayRoom(conn, m.room, m.since, cursors);
+    if (m.since === undefined) return;
+    if (restarted(m.epoch, state.epoch)) await replayRestarted(conn, m.room, m.since, cursors);
+    else await replayRoom(conn, m.room, m.since, cursors);
   } finally {
     conn.release(cursors);
   }

@@ -3,7 +3,11 @@
  * inbox's log atomically. Their keys come in `KEYS` (see `redis-keys.ts`).
  */
 
-/** Stores a room message: KEYS seq, log, cids; ARGV idempotency key, JSON head, limit, channel, session to skip. */
+/**
+ * Stores a room message: KEYS seq, log, cids, epoch; ARGV idempotency key,
+ * JSON head, limit, channel, session to skip, new epoch (kept only when the
+ * room has none: its sequence starts here).
+ */
 export const APPEND_ROOM = `
 local old = redis.call('ZSCORE', KEYS[3], ARGV[1])
 if old then
@@ -12,6 +16,7 @@ if old then
   redis.call('ZREM', KEYS[3], ARGV[1])
 end
 local seq = redis.call('INCR', KEYS[1])
+if seq == 1 then redis.call('SET', KEYS[4], ARGV[6], 'NX') end
 local json = ARGV[2] .. seq .. '}'
 redis.call('ZADD', KEYS[2], seq, json)
 redis.call('ZADD', KEYS[3], seq, ARGV[1])
@@ -74,8 +79,20 @@ if since > last then from = first end
 return {last, first, redis.call('ZRANGEBYSCORE', KEYS[2], from, '+inf')}
 `;
 
-/** Forgets a log unless someone still holds it: KEYS seq, log, cids, guard (members hash or sessions set). */
+/**
+ * A room's latest `seq` and epoch, starting an epoch when it has none:
+ * KEYS seq, epoch; ARGV new epoch. Answers {seq, epoch}.
+ */
+export const ROOM_HEAD = `
+redis.call('SET', KEYS[2], ARGV[1], 'NX')
+return {tonumber(redis.call('GET', KEYS[1]) or '0'), redis.call('GET', KEYS[2])}
+`;
+
+/**
+ * Forgets a log unless someone still holds it: KEYS guard (members hash or
+ * sessions set), then the log's keys (seq, log, cids and, for a room, epoch).
+ */
 export const DROP_LOG = `
-if redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
-return redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+return redis.call('DEL', unpack(KEYS, 2))
 `;

@@ -44,6 +44,14 @@ export interface DirectAppend {
   senderCopy?: DirectMessage;
 }
 
+/** A room's latest `seq` and the epoch naming its current run of `seq`s. */
+export interface RoomHead {
+  /** The latest `seq` (0 when none yet). */
+  seq: number;
+  /** Changes whenever the room's sequence starts over (the room was forgotten, the store lost it). */
+  epoch: string;
+}
+
 /** Messages after a cursor, oldest first, after a gap when history no longer reaches back. */
 export interface Replay<T> {
   gap?: SeqGap;
@@ -75,6 +83,12 @@ export interface Store {
   appendDirect(draft: DirectDraft, cid: string, except?: string): Awaitable<DirectAppend>;
   /** The room's latest `seq` (0 when none). */
   roomSeq(room: string): Awaitable<number>;
+  /**
+   * The room's latest `seq` and epoch. A room the store holds nothing of
+   * starts a sequence here, with a new epoch (ask only about rooms someone
+   * is in: what is started here is forgotten like the room's history).
+   */
+  roomHead(room: string): Awaitable<RoomHead>;
   /** The inbox's latest `seq` (0 when none). */
   inboxSeq(user: string): Awaitable<number>;
   /** Room messages after `since`. */

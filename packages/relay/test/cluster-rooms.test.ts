@@ -254,7 +254,45 @@ describe('cluster: relays sharing one Redis', () => {
     await ada.next('left');
     await eventually(async () => (await c.redis.pttl(keys.room('forget').seq)) > 0, 'the room to get an expiry');
     assert.ok((await c.redis.pttl(keys.room('forget').seq)) <= WINDOW_MS);
+    const epochTtl = await c.redis.pttl(keys.room('forget').epoch);
+    assert.ok(epochTtl > 0 && epochTtl <= WINDOW_MS, 'the epoch goes with the history');
     assert.equal(await c.redis.pttl(keys.room('lobby').seq), -1, 'the default room never expires');
+  });
+
+  test('keeps a room\'s epoch across a relay restart (it lives in Redis) and replays after since, without a gap', async () => {
+    const before = await c.relay(c.options(FAST));
+    const ada = await c.open(before.wsUrl);
+    const w = await ada.hello({ nick: 'ke-ada', rooms: [{ room: 'keep', since: 0 }] });
+    const epoch = (w.rooms as Array<{ epoch: string }>)[0]!.epoch;
+    assert.match(epoch, /^e_/);
+    for (let i = 1; i <= 3; i++) ada.send({ type: 'send', room: 'keep', text: `k${i}`, cid: `k${i}` });
+    await collect(ada, 'ack', 3);
+    await before.close();
+    const after = await c.relay(c.options(FAST));
+    const back = await c.open(after.wsUrl);
+    const w2 = await back.hello({ nick: 'ke-bob', rooms: [{ room: 'keep', since: 1, epoch }] });
+    assert.deepEqual(w2.rooms, [{ room: 'keep', seq: 3, epoch, members: (w2.rooms as Array<{ members: unknown }>)[0]!.members }]);
+    assert.deepEqual([(await back.next('msg')).text, (await back.next('msg')).text], ['k2', 'k3']);
+    await back.none('gap', 200);
+  });
+
+  test('starts a new epoch when Redis lost the room: a cursor of the old one gets a gap without end and the new run', async () => {
+    const ada = await c.open(a.wsUrl);
+    const w = await ada.hello({ nick: 'lo-ada', rooms: [{ room: 'lost', since: 0 }] });
+    const old = (w.rooms as Array<{ epoch: string }>)[0]!.epoch;
+    for (let i = 1; i <= 3; i++) ada.send({ type: 'send', room: 'lost', text: `l${i}`, cid: `l${i}` });
+    await collect(ada, 'ack', 3);
+    const k = keys.room('lost');
+    await c.redis.del(k.seq, k.log, k.cids, k.epoch); // as a Redis restarted without persistence would
+    const bob = await c.chat(b, { nick: 'lo-bob', rooms: [{ room: 'lost', since: 0 }] });
+    bob.send({ type: 'send', room: 'lost', text: 'new1', cid: 'n1' });
+    await bob.next('ack');
+    const back = await c.open(d.wsUrl);
+    const w2 = await back.hello({ nick: 'lo-cy', rooms: [{ room: 'lost', since: 3, epoch: old }] });
+    assert.notEqual((w2.rooms as Array<{ epoch: string }>)[0]!.epoch, old);
+    assert.deepEqual(await back.next(), { type: 'gap', room: 'lost', start: 4 });
+    const m = await back.next();
+    assert.deepEqual([m.type, m.seq, m.text], ['msg', 1, 'new1']);
   });
 
   test('reports redis and the node in /healthz and exports the cluster metrics', async () => {

@@ -23,6 +23,9 @@ describe('RedisStore', () => {
   before(async () => {
     redis = await requireRedis();
     other = await requireRedis();
+    // every store made here adds its health watcher to the same two connections
+    redis.setMaxListeners(50);
+    other.setMaxListeners(50);
   });
   after(async () => {
     await deletePrefix(redis, prefix);
@@ -113,7 +116,7 @@ describe('RedisStore', () => {
     assert.ok(ttl > 0 && ttl <= 1000, `ttl ${ttl}`);
   });
 
-  test('drops a room only when nobody is in it', async () => {
+  test('drops a room only when nobody is in it, epoch included', async () => {
     const store = make(redis);
     await store.appendRoom(draft('drop', 1), 'ada', 'c1');
     await redis.hset(keys.members('drop'), '{"id":"ada","name":"ada"}', 1);
@@ -122,6 +125,38 @@ describe('RedisStore', () => {
     await redis.del(keys.members('drop'));
     await store.dropRoom('drop');
     assert.equal(await store.roomSeq('drop'), 0);
+    assert.equal(await redis.exists(keys.room('drop').epoch), 0);
     assert.deepEqual(await store.replayRoom('drop', 0), { messages: [] });
+  });
+
+  test('drops an inbox only when its user has no session left', async () => {
+    const store = make(redis);
+    await store.appendDirect(dm('dra', 'drb', 1), 'c1');
+    await redis.sadd(keys.user('dra') + '/sessions', 's1');
+    await store.dropInbox('dra');
+    assert.equal(await store.inboxSeq('dra'), 1);
+    await redis.del(keys.user('dra') + '/sessions');
+    await store.dropInbox('dra');
+    assert.equal(await store.inboxSeq('dra'), 0);
+  });
+
+  test('starts a room\'s epoch once, with its first seq, the same for every relay, and a new one when its keys are gone', async () => {
+    const a = make(redis);
+    const b = make(other);
+    await a.appendRoom(draft('ep', 1), 'ada', 'c1');
+    const head = await b.roomHead('ep');
+    assert.equal(head.seq, 1);
+    assert.match(head.epoch, /^e_[A-Za-z0-9_-]{12}$/);
+    assert.equal(await redis.get(keys.room('ep').epoch), head.epoch, 'stored beside the seq');
+    await b.appendRoom(draft('ep', 2), 'bob', 'c2');
+    assert.deepEqual(await a.roomHead('ep'), { seq: 2, epoch: head.epoch }, 'later appends and other relays keep it');
+    const empty = await a.roomHead('ep-empty');
+    assert.deepEqual(await b.roomHead('ep-empty'), empty, 'an empty room someone entered has one too');
+    const k = keys.room('ep');
+    await redis.del(k.seq, k.log, k.cids, k.epoch); // Redis lost the room (a flush)
+    await b.appendRoom(draft('ep', 3), 'ada', 'c3');
+    const fresh = await a.roomHead('ep');
+    assert.equal(fresh.seq, 1);
+    assert.notEqual(fresh.epoch, head.epoch);
   });
 });

@@ -12,11 +12,12 @@ describe('rooms', () => {
   });
   after(() => h.close());
 
-  test('answers join with joined: the room, its latest seq and its members', async () => {
+  test('answers join with joined: the room, its latest seq, its epoch and its members', async () => {
     const ada = await h.chat(relay, { nick: 'r-ada' });
     ada.send({ type: 'join', room: 'r1' });
     const j = await ada.next('joined');
-    assert.deepEqual(j, { type: 'joined', room: 'r1', seq: 0, members: [{ id: 'r-ada', name: 'r-ada' }] });
+    assert.match(String(j.epoch), /^e_[A-Za-z0-9_-]{12}$/);
+    assert.deepEqual(j, { type: 'joined', room: 'r1', seq: 0, epoch: j.epoch, members: [{ id: 'r-ada', name: 'r-ada' }] });
   });
 
   test('announces a join and a leave to the other members, and answers leave with left', async () => {

@@ -72,6 +72,21 @@ describe('MemoryStore', () => {
     assert.equal(store.inboxSeq('ada'), 2);
   });
 
+  test('names each run of a room\'s seqs with an epoch: the same until the room is dropped, a new one after', () => {
+    const store = new MemoryStore({ historyLimit: 10, inboxLimit: 10 });
+    const empty = store.roomHead('r');
+    assert.equal(empty.seq, 0);
+    assert.match(empty.epoch, /^e_[A-Za-z0-9_-]{12}$/);
+    store.appendRoom(draft('r', 1), 'ada', 'c1');
+    assert.deepEqual(store.roomHead('r'), { seq: 1, epoch: empty.epoch });
+    assert.notEqual(store.roomHead('other').epoch, empty.epoch, 'each room has its own');
+    store.dropRoom('r');
+    store.appendRoom(draft('r', 2), 'ada', 'c2');
+    const again = store.roomHead('r');
+    assert.equal(again.seq, 1, 'the sequence started over');
+    assert.notEqual(again.epoch, empty.epoch, 'with a new epoch');
+  });
+
   test('forgets a dropped room or inbox with its idempotency records', () => {
     const store = new MemoryStore({ historyLimit: 10, inboxLimit: 10 });
     store.appendRoom(draft('r', 1), 'ada', 'c1');
