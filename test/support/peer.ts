@@ -30,8 +30,17 @@ export class Peer {
       for (const line of text.split('\n')) this.received.push(JSON.parse(line) as Envelope);
       for (const l of [...this.listeners]) l();
     });
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => {
+        this.isClosed = true;
+        resolve({ code, reason: reason.toString() });
+        for (const l of [...this.listeners]) l();
+      }),
+    );
   }
+
+  /** Whether the socket has closed. */
+  isClosed = false;
 
   /** Opens a connection (rejects with `status` on a refused upgrade). */
   static open(url: string, protocols: string | string[] | undefined = 'parley.v1', options: ClientOptions = {}): Promise<Peer> {
@@ -56,17 +65,19 @@ export class Peer {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(typeof data === 'string' ? data : JSON.stringify(data));
   }
 
-  /** The first envelope received at or after index `from` that matches (waits up to `ms`). */
+  /** The first envelope received at or after index `from` that matches (waits up to `ms`; rejects once the socket closed without one). */
   next(match: (e: Envelope) => boolean, ms = 4000, from = 0): Promise<Envelope> {
     return within(
-      new Promise<Envelope>((resolve) => {
+      new Promise<Envelope>((resolve, reject) => {
         const check = (): boolean => {
           const found = this.received.slice(from).find(match);
-          if (found) {
+          if (found || this.isClosed) {
             this.listeners = this.listeners.filter((l) => l !== listener);
-            resolve(found);
+            if (found) resolve(found);
+            else reject(new Error('the socket closed before a matching envelope came'));
+            return true;
           }
-          return Boolean(found);
+          return false;
         };
         const listener = (): void => void check();
         if (!check()) this.listeners.push(listener);

@@ -154,6 +154,11 @@ export class RawSocket {
     if (!this.socket.destroyed) this.socket.write(encodeFrame(f));
   }
 
+  /** Writes several frames in one write (so the relay reads them in one go). */
+  frames(list: RawFrame[]): void {
+    if (!this.socket.destroyed) this.socket.write(Buffer.concat(list.map(encodeFrame)));
+  }
+
   /** Writes raw bytes. */
   write(bytes: Buffer): void {
     if (!this.socket.destroyed) this.socket.write(bytes);
