@@ -8,6 +8,7 @@
 import { createRelay, type RelayHandle } from '@parley/relay';
 import { createChaosProxy, type ChaosProxy } from '../support/chaos-proxy.js';
 import { Participant } from '../support/participant.js';
+import { metric } from '../support/metrics.js';
 import { summary } from '../support/stats.js';
 import { eventually, sleep } from '../support/wait.js';
 
@@ -26,13 +27,6 @@ export interface HalfOpenFigures {
   relay: number[];
   clientBoundMs: number;
   relayBoundMs: number;
-}
-
-/** Reads a counter from the relay's /metrics. */
-export async function metric(relayUrl: string, name: string, labels = ''): Promise<number> {
-  const text = await (await fetch(`${relayUrl}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `) || (labels === '' && l.startsWith(`${name} `)));
-  return line ? Number(line.split(' ')[1]) : 0;
 }
 
 export async function runHalfOpen(config: Partial<HalfOpenConfig> = {}): Promise<HalfOpenFigures> {

@@ -20,13 +20,13 @@ export const SERVER_TYPES = new Set(Object.keys(SERVER_SHAPES));
 const TYPES = ['hello', 'join', 'leave', 'send', 'dm', 'typing', 'history', 'members', 'ping'];
 const FIELDS = ['type', 'nick', 'token', 'resume', 'rooms', 'inbox', 'room', 'since', 'epoch', 'text', 'cid', 'to', 'on', 'qid', 'before', 'limit', 'ts', 'from', 'name', 'id', 'seq', 'user', 'dup', '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty'];
 
-/** Strings that break rules: lone surrogates, controls, bidi and zero-width, boundaries of the text and id limits. */
+/** Strings that break rules: lone surrogates, controls, bidi and zero-width, boundaries of the text and id limits; rarely huge. */
 const nastyString = fc.oneof(
-  fc.constantFrom('', ' ', '\u0000', '\ud800', 'a\udfffb', '\u202e', '\u200b', '\ufeff', '\n', '\r\n', '\u2028', 'lobby', 'fz', '../..', '%00', '<script>', '${x}', '__proto__'),
-  fc.string({ minLength: 3995, maxLength: 4005 }),
-  fc.string({ minLength: 60, maxLength: 70 }),
-  fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.integer({ min: 1, max: 3 }).map((k) => 'x'.repeat(k * 50_000)),
+  { weight: 12, arbitrary: fc.constantFrom('', ' ', '\u0000', '\ud800', 'a\udfffb', '\u202e', '\u200b', '\ufeff', '\n', '\r\n', '\u2028', 'lobby', 'fz', '../..', '%00', '<script>', '${x}', '__proto__') },
+  { weight: 10, arbitrary: fc.string({ maxLength: 16 }) },
+  { weight: 4, arbitrary: fc.string({ unit: 'binary', maxLength: 24 }) },
+  { weight: 3, arbitrary: fc.integer({ min: 60, max: 70 }).map((n) => 'i'.repeat(n)) },
+  { weight: 1, arbitrary: fc.integer({ min: 3990, max: 4010 }).map((n) => 't'.repeat(n - 1) + '\u00e9') },
 );
 
 /** Numbers at and past the edges. */
@@ -70,33 +70,47 @@ export const validEnvelope: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
   fc.record({ type: fc.constant('dm'), to: fc.constantFrom('nobody', 'fuzzer'), text: fc.constant('x'), cid: fc.stringMatching(/^[a-z0-9]{1,16}$/) }),
 );
 
-/** Text that is not an envelope: garbage, non-objects, deep nesting, huge frames, prototype tricks, odd batches. */
+/** Text that is not an envelope: garbage, non-objects, prototype tricks, odd batches; rarely deep nesting and huge frames. */
 const oddText: fc.Arbitrary<string> = fc.oneof(
-  fc.string({ maxLength: 40 }),
-  fc.string({ unit: 'binary', maxLength: 40 }),
-  jsonValue.map((v) => JSON.stringify(v) ?? 'null'),
-  fc.constantFrom('', '\n', '\n\n', ' ', '{', '}', '[]', 'null', '1e999', '"type"', '{"type":"ping"}\n', '\n{"type":"ping"}', '{"type":"ping"} ', '{"type":"ping","ts":1}{"type":"ping"}'),
-  fc.constantFrom(
-    '{"type":"join","room":"fz","__proto__":{"admin":true}}',
-    '{"__proto__":{"type":"ping"}}',
-    '{"type":"hello","nick":"p","constructor":{"prototype":{"polluted":1}}}',
-    '{"type":"send","room":"fz","text":"x","cid":"c","__proto__":null}',
-    '{"type":"ping","type":"send"}',
-    '{"type":"send","room":"fz","text":"x","cid":"c","text":"y"}',
-  ),
+  { weight: 10, arbitrary: fc.string({ maxLength: 40 }) },
+  { weight: 4, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
+  { weight: 10, arbitrary: jsonValue.map((v) => JSON.stringify(v) ?? 'null') },
+  {
+    weight: 8,
+    arbitrary: fc.constantFrom('', '\n', '\n\n', ' ', '{', '}', '[]', 'null', '1e999', '"type"', '{"type":"ping"}\n', '\n{"type":"ping"}', '{"type":"ping"} ', '{"type":"ping","ts":1}{"type":"ping"}'),
+  },
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom(
+      '{"type":"join","room":"fz","__proto__":{"admin":true}}',
+      '{"__proto__":{"type":"ping"}}',
+      '{"type":"hello","nick":"p","constructor":{"prototype":{"polluted":1}}}',
+      '{"type":"send","room":"fz","text":"x","cid":"c","__proto__":null}',
+      '{"type":"ping","type":"send"}',
+      '{"type":"send","room":"fz","text":"x","cid":"c","text":"y"}',
+    ),
+  },
+  { weight: 2, arbitrary: fc.integer({ min: 60, max: 80 }).map((n) => Array.from({ length: n }, () => '{"type":"ping"}').join('\n')) },
+  { weight: 2, arbitrary: fc.integer({ min: 1, max: 2000 }).map((d) => '['.repeat(d) + ']'.repeat(d)) },
+);
+
+/** Huge and deep values (up to the frame limit), kept rare so that a million cases stay affordable. */
+const hugeText: fc.Arbitrary<string> = fc.oneof(
   fc.integer({ min: 1, max: 200_000 }).map((d) => '['.repeat(d) + ']'.repeat(d)),
   fc.integer({ min: 1, max: 50_000 }).map((d) => '{"a":'.repeat(d) + '1' + '}'.repeat(d)),
-  fc.integer({ min: 1, max: 2 }).map((k) => `{"type":"send","room":"fz","cid":"big","text":"${'y'.repeat(k * 400_000)}"}`),
-  fc.integer({ min: 60, max: 80 }).map((n) => Array.from({ length: n }, () => '{"type":"ping"}').join('\n')),
+  fc.integer({ min: 1, max: 3 }).map((k) => `{"type":"send","room":"fz","cid":"big","text":"${'y'.repeat(k * 300_000)}"}`),
+  fc.integer({ min: 1, max: 3 }).map((k) => `{"type":"hello","nick":"${'n'.repeat(k * 100_000)}"}`),
   fc.integer({ min: 1, max: 300_000 }).map((n) => '\n'.repeat(n)),
+  fc.integer({ min: 1, max: 3 }).map((k) => JSON.stringify({ type: 'join', room: 'fz', since: 1, epoch: 'e'.repeat(k * 50_000) })),
 );
 
 /** One text frame's content: a single (maybe broken) envelope, a batch mixing good and bad ones, or odd text. */
 export const textFrame: fc.Arbitrary<string> = fc.oneof(
-  { weight: 5, arbitrary: envelope.map((e) => JSON.stringify(e)) },
-  { weight: 2, arbitrary: validEnvelope.map((e) => JSON.stringify(e)) },
-  { weight: 2, arbitrary: fc.array(fc.oneof(envelope, validEnvelope), { minLength: 2, maxLength: 8 }).map((l) => l.map((e) => JSON.stringify(e)).join('\n')) },
-  { weight: 3, arbitrary: oddText },
+  { weight: 1, arbitrary: hugeText },
+  { weight: 500, arbitrary: envelope.map((e) => JSON.stringify(e)) },
+  { weight: 200, arbitrary: validEnvelope.map((e) => JSON.stringify(e)) },
+  { weight: 200, arbitrary: fc.array(fc.oneof(envelope, validEnvelope), { minLength: 2, maxLength: 8 }).map((l) => l.map((e) => JSON.stringify(e)).join('\n')) },
+  { weight: 300, arbitrary: oddText },
 );
 
 /** One case sent on an envelope connection: a text frame, or (rarely) a binary one. */

@@ -1,0 +1,20 @@
+// Flood: a client sending as fast as it can is rate-limited and then closed
+// with 4004, and the latency of the other clients in its room stays within
+// 2x of the unflooded run (measured and printed; relay and flooder each run
+// in their own process).
+import { CloseCode } from '@parley/protocol';
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { floodLines, runFlood } from '../suites/flood.js';
+
+describe('a flooding client', { timeout: 60_000 }, () => {
+  test('is rate-limited, then closed with 4004, every time it comes back; the others keep their latency (p50 within 2x)', async () => {
+    const f = await runFlood({ reconnectDelayMs: 200, phaseMs: 3000 });
+    for (const line of floodLines(f)) console.log(line);
+    assert.ok(f.flooder.connections >= 3, 'the flooder came back several times');
+    assert.ok(f.flooder.rateLimited >= f.flooder.connections * 10, 'it was told rate_limited');
+    assert.deepEqual(Object.keys(f.flooder.closes), [String(CloseCode.RateLimited)], 'and closed with 4004 each time');
+    assert.equal(f.victimsDropped, 0, 'nobody else was disconnected');
+    assert.ok(f.ratioP50 <= 2, `p50 latency went x${f.ratioP50.toFixed(2)}`);
+  });
+});
