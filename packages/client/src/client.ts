@@ -85,8 +85,11 @@ export function createClient(options: ClientOptions): ParleyClient {
 
   const saved = load(storage, key);
   let { resume } = saved;
-  /** Last delivered `seq` per room; the key `''` (never a room name) is the private inbox. */
-  const cursors = new Map(Object.entries(saved.cursors));
+  /**
+   * Last delivered `seq` per room; the key `''` (never a room name) is the private inbox.
+   * Beside each room's cursor, under `'@' + room`, the epoch it belongs to (as the relay announced it).
+   */
+  const { cursors } = saved;
   const rooms = [...new Set([...(options.rooms ?? []), ...saved.rooms])];
   const outbox: OutboxEntry[] = saved.outbox;
   /** Sends (by cid) and history/members queries (by qid) waiting for their answer. */
@@ -127,12 +130,11 @@ export function createClient(options: ClientOptions): ParleyClient {
     () => drop(Reason.Heartbeat, CloseCode.HeartbeatTimeout),
   );
 
-  const persist = () => save(storage, key, { resume, rooms, cursors: Object.fromEntries(cursors), outbox });
+  const persist = () => save(storage, key, { resume, rooms, cursors, outbox });
 
   /** The one place the state changes; emits `status` with the old and new state. */
   function setState(to: State, reason?: string, code?: number): void {
-    const from = state;
-    if (from !== to) bus.emit('status', { from, to: (state = to), reason, code });
+    if (state !== to) bus.emit('status', { from: state, to: (state = to), reason, code });
   }
 
   /** Sends an envelope when a session is open; otherwise it is dropped (the next hello carries rooms again). */
@@ -154,8 +156,8 @@ export function createClient(options: ClientOptions): ParleyClient {
         nick,
         token: tok,
         resume,
-        rooms: rooms.map((room) => ({ room, since: cursors.get(room) ?? 0 })),
-        inbox: cursors.get(''),
+        rooms: rooms.map((room) => ({ room, since: cursors[room] ?? 0, epoch: cursors['@' + room] })),
+        inbox: cursors[''],
       };
       const socket = (ws = new WS(target, SUBPROTOCOL));
       socket.onopen = () => id === attempt && socket.send(encode(hello));
@@ -192,7 +194,7 @@ export function createClient(options: ClientOptions): ParleyClient {
       setState(State.Closed, reason, code);
       unwatch();
       // queries fail; sends stay pending in the outbox and go out on the next connect()
-      for (const [ref, [, , , query]] of pending) if (query) settle(ref, null, parleyError(ClientErrorCode.Closed, undefined, ref));
+      pending.forEach(([, , , query], ref) => query && settle(ref, null, parleyError(ClientErrorCode.Closed, undefined, ref)));
     } else {
       setState(State.Reconnecting, reason, code);
       if (!offline()) retryTimer = clock.setTimeout(open, backoff(tries++, options.backoff));
@@ -201,22 +203,29 @@ export function createClient(options: ClientOptions): ParleyClient {
 
   /**
    * Takes the relay's latest `seq` of a room (or of the inbox, key `''`). A
-   * room seen for the first time starts from now. A cursor ahead of the relay
-   * means the relay lost its history (a restarted in-memory relay): start
-   * over from 0, so what it replays or sends next counts as new (message ids
-   * stay unique across relay restarts, so the id memory is kept).
+   * room seen for the first time starts from now. A cursor ahead of the relay,
+   * or of another run of the room's `seq`s (`restarted`: its epoch changed),
+   * means the sequence started over (a restarted in-memory relay): start over
+   * from 0, so what it replays or sends next counts as new (message ids stay
+   * unique across relay restarts, so the id memory is kept). A relay that
+   * says so sends a `gap` without `end` too, which does the same.
    */
-  function track(room: string, seq: number): void {
-    const cursor = cursors.get(room);
-    if (cursor === undefined || cursor > seq) cursors.set(room, cursor === undefined ? seq : 0);
+  function track(room: string, seq: number, restarted?: unknown): void {
+    const cursor = cursors[room];
+    if (cursor === undefined || cursor > seq || restarted) cursors[room] = cursor === undefined ? seq : 0;
   }
 
   const addRoom = (room: string) => rooms.includes(room) || rooms.push(room);
 
-  /** Takes a room's state from `welcome`/`joined` (and passes it on as the `members` event). */
+  /**
+   * Takes a room's state from `welcome`/`joined` (and passes it on as the
+   * `members` event), and keeps its epoch: one that differs from the cursor's
+   * means the room's sequence started over.
+   */
   function adopt(state: RoomState): void {
-    const { room } = state;
-    track(room, state.seq);
+    const { room, epoch } = state;
+    track(room, state.seq, epoch != cursors['@' + room]);
+    cursors['@' + room] = epoch;
     addRoom(room);
     bus.emit('members', state);
   }
@@ -255,7 +264,9 @@ export function createClient(options: ClientOptions): ParleyClient {
 
   function handle(m: ServerMessage): void {
     switch (m.type) {
-      case 'welcome':
+      case 'welcome': {
+        // a session that could not be taken back: the private messages it held may be gone (a gap; the inbox restarts at 0)
+        if (resume && !m.resumed && cursors['']) handle({ type: 'gap', start: cursors[''] + 1 });
         welcomedAt = clock.now();
         ({ user, resume } = m);
         ({ ping: pingInterval, pingTimeout } = m.limits);
@@ -266,8 +277,9 @@ export function createClient(options: ClientOptions): ParleyClient {
         sent.clear();
         setState(State.Open);
         bus.emit('welcome', { user, resumed: m.resumed });
-        for (const [, , , query] of pending.values()) if (query) out(query);
+        pending.forEach(([, , , query]) => query && out(query));
         return pump();
+      }
       case 'joined':
         adopt(m);
         return persist();
@@ -276,10 +288,10 @@ export function createClient(options: ClientOptions): ParleyClient {
         return bus.emit(m.type, m as any);
       case 'msg':
       case 'direct': {
-        // delivered once: never twice by id, never at or below the cursor
+        // delivered once: never twice by id, never at or below the cursor (none yet: seq >= 1 passes)
         const room = (m as RoomMessage).room ?? '';
-        if (!firstTime(m.id) || m.seq <= (cursors.get(room) ?? 0)) return;
-        cursors.set(room, m.seq);
+        if (!firstTime(m.id) || m.seq <= cursors[room]) return;
+        cursors[room] = m.seq;
         persist();
         return bus.emit(m.type === 'msg' ? 'message' : ('direct' as any), m);
       }
@@ -293,7 +305,7 @@ export function createClient(options: ClientOptions): ParleyClient {
       case 'gap': {
         const room = m.room ?? '';
         // without `end` the room's sequence started over: follow the new one from its start
-        cursors.set(room, m.end === undefined ? 0 : Math.max(cursors.get(room) ?? 0, m.end));
+        cursors[room] = m.end === undefined ? 0 : Math.max(cursors[room] ?? 0, m.end);
         persist();
         return bus.emit('gap', m);
       }
@@ -301,8 +313,10 @@ export function createClient(options: ClientOptions): ParleyClient {
         const { code, message, ref = '' } = m;
         bus.emit('error', m);
         if (ref === 'hello') {
-          // a refused hello the caller must fix (nickname, token): stop; connect() again with other values
-          if (code !== ErrorCode.TokenExpired) drop(code, CloseCode.Normal);
+          // a refused hello the caller must fix (nickname, token): stop; connect() again with other values.
+          // One the relay could not answer now (unavailable, internal, rate_limited) is retried: 1011 closes
+          // this socket with 1000 (ending any half-made session) and reconnects with backoff.
+          if (code !== ErrorCode.TokenExpired) drop(code, RETRY_SEND.includes(code) ? CloseCode.InternalError : CloseCode.Normal);
         } else if (RETRY_SEND.includes(code) && sent.delete(ref)) {
           pumpTimer = clock.setTimeout(pump, RETRY_SEND_DELAY);
         } else settle(ref, null, parleyError(code, message, ref));
@@ -349,12 +363,8 @@ export function createClient(options: ClientOptions): ParleyClient {
     get user() {
       return user;
     },
-    get rooms() {
-      return rooms;
-    },
-    get outbox() {
-      return outbox;
-    },
+    rooms, // both arrays change in place
+    outbox,
     connect(overrides = {}) {
       if (overrides.nick || overrides.token) resume = undefined; // another identity: do not take the old session back
       nick = overrides.nick ?? nick;
@@ -377,11 +387,12 @@ export function createClient(options: ClientOptions): ParleyClient {
     join(room) {
       addRoom(room);
       persist();
-      out({ type: 'join', room, since: cursors.get(room) || undefined });
+      out({ type: 'join', room, since: cursors[room] || undefined, epoch: cursors['@' + room] });
     },
     leave(room) {
       rooms.splice(rooms.indexOf(room) >>> 0, 1);
-      cursors.delete(room);
+      delete cursors[room];
+      delete cursors['@' + room];
       persist();
       out({ type: 'leave', room });
     },

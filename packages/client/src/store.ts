@@ -1,5 +1,6 @@
 /**
- * What survives a page reload: the resume secret, the cursors, the outbox.
+ * What survives a page reload: the resume secret, the cursors (and the room
+ * epochs they belong to), the outbox.
  */
 import type { OutboxEntry, StorageLike } from './types.js';
 
@@ -9,8 +10,12 @@ export interface Saved {
   resume?: string;
   /** Rooms the client is in. */
   rooms: string[];
-  /** Last delivered `seq` per room; the key `''` is the private inbox. */
-  cursors: Record<string, number>;
+  /**
+   * Last delivered `seq` per room (the key `''` is the private inbox) and,
+   * under `'@' + room`, the epoch of the room's cursor. No prototype: a room
+   * named `constructor` or `__proto__` is a key like any other.
+   */
+  cursors: Record<string, any>;
   /** Sends not yet acknowledged. */
   outbox: OutboxEntry[];
 }
@@ -41,13 +46,13 @@ export function defaultStorage(): StorageLike | null {
  * ```
  */
 export function load(storage: StorageLike | null, key: string): Saved {
-  let saved = {};
+  let saved: Partial<Saved> = {};
   try {
     saved = JSON.parse(storage?.getItem(key) ?? '{}');
   } catch {
     // damaged: start empty
   }
-  return { rooms: [], cursors: {}, outbox: [], ...saved };
+  return { rooms: [], outbox: [], ...saved, cursors: { __proto__: null, ...saved.cursors } };
 }
 
 /**
@@ -56,7 +61,7 @@ export function load(storage: StorageLike | null, key: string): Saved {
  *
  * @example
  * ```ts
- * save(sessionStorage, 'parley', { rooms: ['lobby'], cursors: { lobby: 41 }, outbox: [] });
+ * save(sessionStorage, 'parley', { rooms: ['lobby'], cursors: { lobby: 41, '@lobby': 'e_k2x1' }, outbox: [] });
  * ```
  */
 export function save(storage: StorageLike | null, key: string, state: Saved): void {

@@ -280,12 +280,14 @@ export interface ParleyClient {
    */
   connect(overrides?: { nick?: string; token?: string }): void;
   /**
-   * Closes for good (code 1000); pending `history`/`members` requests reject with `closed`. Sends stay in the
-   * outbox (and in storage) and go out on the next `connect()`.
+   * Closes for good (code 1000): the relay ends the session at once (the rooms see the user leave, the
+   * nickname is free). Pending `history`/`members` requests reject with `closed`. Sends stay in the
+   * outbox (and in storage) and go out on the next `connect()`, in a new session. Do not call it when
+   * the page unloads: the browser closes the socket with 1001 then, which keeps the session for a reload.
    *
    * @example
    * ```ts
-   * window.addEventListener('pagehide', () => client.close());
+   * logOutButton.addEventListener('click', () => client.close());
    * ```
    */
   close(): void;

@@ -283,6 +283,87 @@ describe('outbox', () => {
   });
 });
 
+describe('epochs', () => {
+  const at = (epoch: string, seq: number) => welcome({ resumed: true, rooms: [{ room: 'lobby', seq, epoch }] });
+
+  it('keeps each room\'s epoch beside its cursor and sends both in hello and in join', async () => {
+    const t = setup();
+    t.client.connect();
+    openSession(t, welcome({ rooms: [{ room: 'lobby', seq: 0, epoch: 'e_one' }] })).receive(msg(1), msg(2));
+    const socket = await reconnect(t, at('e_one', 2));
+    assert.deepEqual(socket.sent[0].rooms, [{ room: 'lobby', since: 2, epoch: 'e_one' }]);
+    t.client.join('lobby');
+    assert.deepEqual(socket.sentOf('join'), [{ type: 'join', room: 'lobby', since: 2, epoch: 'e_one' }]);
+    t.client.leave('lobby');
+    t.client.join('lobby');
+    assert.deepEqual(socket.sentOf('join')[1], { type: 'join', room: 'lobby' }, 'leave() forgets the cursor and its epoch');
+  });
+
+  it('keeps the cursor while the epoch stays the same', async () => {
+    const t = setup();
+    t.client.connect();
+    openSession(t, welcome({ rooms: [{ room: 'lobby', seq: 0, epoch: 'e_one' }] })).receive(msg(1), msg(2), msg(3));
+    const socket = await reconnect(t, at('e_one', 5));
+    socket.receive(msg(2), msg(4));
+    assert.deepEqual(t.texts, ['m1', 'm2', 'm3', 'm4']);
+  });
+
+  it('starts a room over on a gap without end, emits it, and delivers the new sequence from 1', async () => {
+    const t = setup();
+    t.client.connect();
+    openSession(t, welcome({ rooms: [{ room: 'lobby', seq: 0, epoch: 'e_one' }] })).receive(msg(1), msg(2), msg(3));
+    const socket = await reconnect(t, welcome({ rooms: [{ room: 'lobby', seq: 5, epoch: 'e_two' }] }));
+    const gap = next(t.client, 'gap');
+    socket.receive({ type: 'gap', room: 'lobby', start: 4 }, ...[1, 2, 3, 4, 5].map((n) => msg(n, `new${n}`, 'lobby', `m_two_${n}`)));
+    assert.deepEqual(await gap, { type: 'gap', room: 'lobby', start: 4 });
+    assert.deepEqual(t.texts, ['m1', 'm2', 'm3', 'new1', 'new2', 'new3', 'new4', 'new5']);
+    assert.deepEqual((await reconnect(t, at('e_two', 5))).sent[0].rooms, [{ room: 'lobby', since: 5, epoch: 'e_two' }]);
+  });
+
+  it('starts a room over when the relay announces another epoch without a gap (an older relay)', async () => {
+    const t = setup();
+    t.client.connect();
+    openSession(t, welcome({ rooms: [{ room: 'lobby', seq: 0, epoch: 'e_one' }] })).receive(msg(1), msg(2), msg(3));
+    // the new sequence already passed the cursor, so "ahead of the relay" cannot tell
+    const socket = await reconnect(t, welcome({ rooms: [{ room: 'lobby', seq: 6, epoch: 'e_two' }] }));
+    socket.receive(...[2, 3, 4].map((n) => msg(n, `new${n}`, 'lobby', `m_two_${n}`)));
+    assert.deepEqual(t.texts, ['m1', 'm2', 'm3', 'new2', 'new3', 'new4']);
+    t.client.join('dev');
+    socket.receive({ type: 'joined', room: 'dev', seq: 1, epoch: 'e_dev', members: [] }, msg(2, 'dev2', 'dev'));
+    socket.receive({ type: 'joined', room: 'dev', seq: 9, epoch: 'e_dev2', members: [] }, msg(1, 'dev1 again', 'dev', 'm_dev2_1'));
+    assert.deepEqual(t.texts.slice(-2), ['dev2', 'dev1 again'], 'joined says so too');
+  });
+
+  it('emits a gap for the private inbox and starts it over when the relay could not take the session back', async () => {
+    const t = setup();
+    const gaps: unknown[] = [];
+    const got: string[] = [];
+    t.client.on('gap', (g) => gaps.push(g));
+    t.client.on('direct', (d) => got.push(d.text));
+    t.client.connect();
+    const direct = (seq: number, id = `d_${seq}`) => ({ type: 'direct', id, seq, ts: 1, from: 'grace', name: 'grace', to: 'ada', text: id });
+    openSession(t, welcome({ inbox: 0 })).receive(direct(1), direct(2));
+    let socket = await reconnect(t, welcome({ resumed: true, inbox: 2 }));
+    assert.deepEqual(gaps, [], 'none after a resume');
+    socket = await reconnect(t, welcome({ resumed: false, inbox: 4 })); // the inbox lives on in another session of the user
+    assert.deepEqual(gaps, [{ type: 'gap', start: 3 }]);
+    socket.receive(direct(1, 'd_new_1'));
+    assert.deepEqual(got, ['d_1', 'd_2', 'd_new_1'], 'its cursor restarted at 0');
+    await reconnect(t, welcome({ resumed: false, inbox: 0 }));
+    assert.equal(gaps.length, 2, 'every lost session');
+  });
+
+  it('emits no inbox gap for a first session or an inbox it never delivered from', async () => {
+    const t = setup();
+    const gaps: unknown[] = [];
+    t.client.on('gap', (g) => gaps.push(g));
+    t.client.connect();
+    openSession(t, welcome({ resumed: false }));
+    await reconnect(t, welcome({ resumed: false }));
+    assert.deepEqual(gaps, []);
+  });
+});
+
 describe('persistence', () => {
   it('saves the outbox, resume secret and cursors, and a new client on the same storage picks them up', async () => {
     const storage = memoryStorage();
@@ -303,6 +384,19 @@ describe('persistence', () => {
     socket.receive({ type: 'ack', cid, id: 'm_3', seq: 3, ts: 1 });
     assert.equal((await acks).cid, cid);
     assert.deepEqual(JSON.parse(storage.map.get('parley')!).outbox, []);
+  });
+
+  it('saves each room\'s epoch with the cursors, for rooms of any name', async () => {
+    const storage = memoryStorage();
+    const rooms = ['lobby', 'constructor', '__proto__'];
+    const t = setup({ storage, rooms });
+    t.client.connect();
+    const socket = openSession(t, welcome({ rooms: rooms.map((room, i) => ({ room, seq: 0, epoch: `e_${i}` })) }));
+    socket.receive(...rooms.map((room) => msg(1, room, room)));
+    const t2 = setup({ storage, rooms });
+    t2.client.connect();
+    t2.last().open();
+    assert.deepEqual(t2.last().sent[0].rooms, rooms.map((room, i) => ({ room, since: 1, epoch: `e_${i}` })));
   });
 
   it('keeps two clients apart with storageKey', () => {

@@ -72,7 +72,7 @@ export function fakeSockets(): { WebSocket: SocketConstructor; sockets: FakeSock
 }
 
 /** A `welcome` as the relay sends it. */
-export function welcome(over: { user?: string; rooms?: Array<{ room: string; seq: number }>; resumed?: boolean; inbox?: number; ping?: number; pingTimeout?: number; resume?: string } = {}) {
+export function welcome(over: { user?: string; rooms?: Array<{ room: string; seq: number; epoch?: string }>; resumed?: boolean; inbox?: number; ping?: number; pingTimeout?: number; resume?: string } = {}) {
   const id = over.user ?? 'ada';
   return {
     type: 'welcome',

@@ -168,6 +168,22 @@ describe('state machine', () => {
     assert.equal(t.last().sent[0].nick, 'ada2');
   });
 
+  for (const code of ['unavailable', 'internal', 'rate_limited']) {
+    it(`retries a hello refused with ${code} (the relay could not answer it now), with backoff`, async () => {
+      const t = setup();
+      t.client.connect();
+      const socket = t.last();
+      socket.open();
+      socket.receive({ type: 'error', code, message: 'later', ref: 'hello' });
+      assert.equal(t.client.state, State.Reconnecting);
+      assert.equal(socket.closedWith, CloseCode.Normal, 'the socket is closed, ending any half-made session');
+      assert.deepEqual(t.statuses.at(-1), { from: State.Connecting, to: State.Reconnecting, reason: code, code: CloseCode.InternalError });
+      await until(() => t.sockets.length === 2, 'another attempt');
+      openSession(t);
+      assert.equal(t.client.state, State.Open);
+    });
+  }
+
   it('does not resume the old session when connect() is given another identity', async () => {
     const t = setup();
     t.client.connect();

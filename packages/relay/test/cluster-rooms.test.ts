@@ -77,8 +77,8 @@ describe('cluster: relays sharing one Redis', () => {
     assert.equal(((await carl.next('members')).members as unknown[]).length, 3);
     bob.send({ type: 'leave', room: 'pres' });
     assert.deepEqual(await ada.next('presence', (e) => e.event === 'leave'), { type: 'presence', room: 'pres', event: 'leave', user: { id: 'p-bob', name: 'p-bob' } });
-    assert.equal((await carl.next('presence', (e) => e.event === 'leave')).user.id, 'p-bob');
-    await carl.none('presence', 100, (e) => e.event === 'join' && e.user.id === 'p-carl');
+    assert.equal(((await carl.next('presence', (e) => e.event === 'leave')).user as { id: string }).id, 'p-bob');
+    await carl.none('presence', 100, (e) => e.event === 'join' && (e.user as { id: string }).id === 'p-carl');
   });
 
   test('keeps nicknames unique across relays, case-insensitively', async () => {

@@ -137,6 +137,7 @@ describe('client in the browser', () => {
     void before.send(room, 'typed before the reload').catch(() => {});
     expect(JSON.parse(sessionStorage.getItem(storageKey)!).outbox).to.have.length(1);
     first.page.unloaded = true; // the page reloads: its script and sockets are gone, sessionStorage stays
+    first.page.sockets.forEach((s) => s.close()); // one may still be connecting (Chromium delays failed attempts)
     await executeServerCommand('relay-start');
     const reader = await open({ url, nick: unique('reader'), rooms: [room] });
     const got: string[] = [];
