@@ -38,8 +38,14 @@ let senderErrors = 0;
 let lastSenderError = '';
 let heartbeatTimer;
 
+let worst = null; // per measured message: its slowest delivery
 function record(seq, sentAt) {
-  if (seq >= latFrom && seq < latTo && latN < lat.length) lat[latN++] = frameNow - sentAt;
+  if (seq >= latFrom && seq < latTo && latN < lat.length) {
+    const d = frameNow - sentAt;
+    lat[latN++] = d;
+    const k = seq - latFrom;
+    if (d > worst[k]) worst[k] = d;
+  }
 }
 
 function onReceiverFrame(sock, buf) {
@@ -171,6 +177,7 @@ serve({
     const first = sent + Math.round((rate * warmupMs) / 1000);
     const last = first + Math.round((rate * durationMs) / 1000);
     lat = new Float64Array((last - first) * r);
+    worst = new Float64Array(last - first);
     latN = 0;
     latFrom = first;
     latTo = last;
@@ -195,12 +202,21 @@ serve({
     mode = 'count';
     const stats = percentiles(lat, latN);
     lat = null;
+    // How the tail is made: a few messages that were all late (a pause
+    // somewhere) or many messages with a few late deliveries each.
+    const slowest = [...worst].map((d, k) => ({ seq: k, ms: d })).sort((a, b) => b.ms - a.ms).slice(0, 5);
+    const w = worst;
+    worst = null;
+    const messagesOver = (ms) => w.reduce((n, d) => n + (d > ms ? 1 : 0), 0);
     return {
       ...stats,
       expected: (last - first) * r,
       complete,
       loadgenCpuShare: (cpu.user + cpu.system) / 1000 / (measureEnd - measureStart),
       sent: last - first,
+      slowestMessages: slowest.map((x) => ({ atMs: (x.seq * 1000) / rate, maxMs: x.ms })),
+      messagesOver10ms: messagesOver(10),
+      messagesOver2xP99: messagesOver(2 * stats.p99),
     };
   },
 

@@ -29,7 +29,7 @@ import { renderSvg } from './report/svg.mjs';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 /** Longest a whole run may take before it stops itself. */
-const RUN_TIMEOUT_MS = { full: 40 * 60_000, quick: 3 * 60_000 };
+const RUN_TIMEOUT_MS = { full: 60 * 60_000, quick: 3 * 60_000 };
 const SCENARIOS = ['sizes', 'fanout', 'latency', 'idle', 'ceiling', 'profile'];
 
 const HELP = `usage: node bench/run.mjs [options]
@@ -254,9 +254,12 @@ async function main() {
 
   results.seconds = (Date.now() - started) / 1000;
   results.loadavgEnd = os.loadavg();
+  // Each run keeps its own file (runs by others in the same checkout must not
+  // overwrite it); last-<mode>.json is a copy of the latest.
   mkdirSync(`${benchDir}.results`, { recursive: true });
-  const saved = `${benchDir}.results/last-${config.name}.json`;
+  const saved = `${benchDir}.results/${results.date.replace(/[:.]/g, '-')}-${config.name}.json`;
   writeFileSync(saved, JSON.stringify(results, null, 2));
+  writeFileSync(`${benchDir}.results/last-${config.name}.json`, JSON.stringify(results, null, 2));
   print(results);
   log(`raw results in ${saved}; ${results.seconds.toFixed(0)} s in all`);
   if (write) writeDocs(results);

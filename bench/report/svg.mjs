@@ -61,8 +61,8 @@ export function renderSvg(results) {
   if (fan.length) {
     parts.push(panel({
       x: 10, y: 10, w: 400, h: H - 50,
-      title: 'Fan-out deliveries per second (higher: better)',
-      subtitle: 'max rate, one room, by number of receivers',
+      title: 'Fan-out deliveries per second',
+      subtitle: 'higher is better; max rate, one room, by number of receivers',
       groups: fan.map((f) => ({ name: `${f.receivers} receivers`, bars: f.rows.map((r) => ({ key: r.peer, value: r.best.perSecond })) })),
       fmt: (v) => short(v),
     }));
@@ -72,8 +72,8 @@ export function renderSvg(results) {
     const b = lat.rows[0]?.best;
     parts.push(panel({
       x: 430, y: 10, w: 270, h: H - 50,
-      title: 'Latency p99, ms (lower: better)',
-      subtitle: `${b.rate} msgs/s × ${b.receivers} receivers`,
+      title: 'Fixed-rate latency p99, ms',
+      subtitle: `lower is better; ${b.rate} msgs/s × ${b.receivers} receivers`,
       groups: [{ name: '', bars: lat.rows.map((r) => ({ key: r.peer, value: r.best.p99, label: r.best.p99.toFixed(1) })) }],
       fmt: (v, axis) => (axis ? String(+v.toFixed(1)) : v.toFixed(1)),
     }));
@@ -82,8 +82,8 @@ export function renderSvg(results) {
   if (idle) {
     parts.push(panel({
       x: 720, y: 10, w: 290, h: H - 50,
-      title: 'Memory per idle connection, kB (lower: better)',
-      subtitle: `${idle.rows[0].count.toLocaleString('en-US')} connections, after GC`,
+      title: 'Idle memory per connection, kB',
+      subtitle: `lower is better; ${idle.rows[0].count.toLocaleString('en-US')} connections, after GC`,
       groups: [
         { name: 'RSS', bars: idle.rows.map((r) => ({ key: r.peer, value: r.rssPerConn / 1000, label: (r.rssPerConn / 1000).toFixed(1) })) },
         { name: 'V8 heap', bars: idle.rows.map((r) => ({ key: r.peer, value: r.heapPerConn / 1000, label: (r.heapPerConn / 1000).toFixed(1) })) },

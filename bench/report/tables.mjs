@@ -34,7 +34,7 @@ export function latencyTable(runs) {
   const first = s.rows[0]?.best;
   return table(
     `Fixed-rate latency, send to receive: ${first?.rate} msgs/s × ${first?.receivers} receivers for ${first?.seconds} s (round with the lowest p99 of ${Math.max(...s.rows.map((r) => r.runs.length))})`,
-    ['implementation', 'p50', 'p95', 'p99', 'max', 'median p99', 'deliveries', 'server CPU', 'load gen CPU', 'other load'],
+    ['implementation', 'p50', 'p95', 'p99', 'max', 'median p99', 'messages > 10 ms', 'deliveries', 'server CPU', 'load gen CPU', 'other load'],
     s.rows.map((r) => [
       r.label,
       ms(r.best.p50),
@@ -42,6 +42,7 @@ export function latencyTable(runs) {
       ms(r.best.p99),
       ms(r.best.max),
       ms(r.medianP99),
+      r.best.messagesOver10ms === undefined ? '—' : `${int(r.best.messagesOver10ms)} of ${int(r.best.sent ?? r.best.rate * r.best.seconds)}`,
       `${int(r.best.samples)}${r.best.complete ? '' : ` of ${int(r.best.expected)}`}`,
       pct(r.best.serverShare),
       pct(r.best.loadgenShare),
