@@ -8,8 +8,11 @@ const ID = new RegExp(`^[A-Za-z0-9_.:~-]{1,${MAX_ID_LENGTH}}$`);
 // Letters, marks, numbers, punctuation, symbols and single plain spaces:
 // no control, format (zero-width, bidi override), separator or private-use characters.
 const NICK = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]+(?: [\p{L}\p{M}\p{N}\p{P}\p{S}]+)*$/u;
-// Characters that render as blank although their category says otherwise (Hangul fillers, braille blank).
-const BLANK = /[\u115F\u1160\u3164\uFFA0\u2800]/;
+// Characters that render as nothing or as blank although their category allows them:
+// every default-ignorable code point (variation selectors, the combining grapheme
+// joiner, Khmer inherent vowels, Mongolian selectors, Hangul fillers, tags...)
+// and the braille blank.
+const BLANK = /[\p{Default_Ignorable_Code_Point}\u2800]/u;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Length in Unicode code points (what users see as characters, near enough). */
@@ -36,7 +39,7 @@ export function isWellFormed(text: string): boolean {
  * Puts a nickname in the form the relay stores: NFC-normalized and trimmed.
  * Returns `null` when the result breaks the nickname rules: empty, longer than
  * {@link MAX_NICKNAME_LENGTH} code points, or holding control, zero-width,
- * bidi-override or other invisible characters, or runs of spaces.
+ * bidi-override or other invisible (default-ignorable) characters, or runs of spaces.
  *
  * @example
  * ```ts
