@@ -4,70 +4,131 @@
  * and owns the single path by which the connection ends.
  */
 import { CloseCode, ErrorCode, decodeClientFrame, type ClientMessage, type DecodeError, type ServerMessage } from '@parley/protocol';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { closeSocket, socketErrorLabel, type CloseLabel } from './closing.js';
 import { SessionMovedError, UnavailableError } from './cluster-errors.js';
 import type { RelayContext } from './context.js';
+import { MAX_TIMER_MS, type Deadline, type Expiring } from './deadlines.js';
+import type { Watched } from './heartbeat.js';
 import { handleHello } from './hello.js';
 import { handleDirect, handleSend } from './message-handlers.js';
 import { Outbound } from './outbound.js';
+import type { RelaySocket } from './relay-socket.js';
 import { handleHistory, handleJoin, handleLeave, handleMembers, handleTyping } from './room-handlers.js';
 import type { Peer, Session } from './session.js';
-import { SocketWriter } from './socket-writer.js';
+import { SocketWriter, type WriterOptions } from './socket-writer.js';
 import { TokenBucket } from './token-bucket.js';
 
-/** Longest delay `setTimeout` accepts, ms. */
-const MAX_TIMER_MS = 2_147_483_647;
-
 type State = 'greeting' | 'ready' | 'closing' | 'closed';
+
+/** The deadlines a connection can have: the hello timeout, then its token's expiry. */
+type DeadlineName = 'hello_timeout' | 'token_expired';
+
+/** The `tail` of a connection with nothing left to handle: one settled promise shared by all. */
+const SETTLED: Promise<void> = Promise.resolve();
 
 const refOf = (m: ClientMessage): string | undefined =>
   m.type === 'hello' ? 'hello' : 'cid' in m ? m.cid : 'qid' in m ? m.qid : undefined;
 
 /**
+ * An idle connection costs little memory: no closures and no timer of its
+ * own. Its socket's listeners are functions shared by every connection that
+ * find it through `this.endpoint` ({@link RelaySocket}); the connection is
+ * its writer's options, the heartbeat's watched object and the target of its
+ * hello and token deadlines.
+ *
  * @example
  * ```ts
- * wss.handleUpgrade(req, socket, head, (ws) => new ChatConnection(ws, ctx, ip));
+ * wss.handleUpgrade(req, socket, head, (ws) => new ChatConnection(ws, ctx)); // ws: a RelaySocket
  * ```
  */
-export class ChatConnection implements Peer {
-  readonly kind = 'chat';
+export class ChatConnection implements Peer, WriterOptions, Watched, Expiring<DeadlineName> {
   /** The session, once `welcome` was sent. */
   session: Session | undefined;
+  /** Whether the peer showed life since the heartbeat's last ping (see {@link Watched}). */
+  alive = true;
   private state: State = 'greeting';
   private readonly writer: SocketWriter;
   private readonly bucket: TokenBucket;
   private rateStrikes = 0;
   private invalidStrikes = 0;
-  private tail: Promise<void> = Promise.resolve();
-  private helloTimer: NodeJS.Timeout | undefined;
-  private tokenTimer: NodeJS.Timeout | undefined;
+  /** Frames received and not yet handled. */
+  private pending = 0;
+  private tail: Promise<void> = SETTLED;
+  /** The hello timeout until `welcome`, then the token's expiry (if any). */
+  private deadline: Deadline<DeadlineName> | undefined;
   private held: Outbound[] | null = null;
   private closeLabel: CloseLabel = 'client';
 
   constructor(
-    private readonly ws: WebSocket,
+    private readonly ws: RelaySocket,
     readonly ctx: RelayContext,
   ) {
-    const { config, metrics } = ctx;
+    const { config } = ctx;
+    ws.endpoint = this;
     this.bucket = new TokenBucket(config.rateBurst, config.ratePerSecond);
-    this.writer = new SocketWriter(ws, ctx.scheduler, {
-      batch: true,
-      sendBufferBytes: config.sendBufferBytes,
-      onSlow: () => this.close(CloseCode.SlowConsumer, 'reading too slowly', 'slow_consumer'),
-      onFrame: (n) => {
-        metrics.framesOut.inc();
-        metrics.messagesOut.inc(n);
-      },
-    });
-    ws.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
-    ws.on('close', (code) => this.closed(code));
-    ws.on('error', (err) => (this.closeLabel = socketErrorLabel(err)));
-    this.helloTimer = setTimeout(
-      () => this.close(CloseCode.HelloTimeout, `no hello within ${config.helloTimeoutMs} ms`, 'hello_timeout'),
-      config.helloTimeoutMs,
-    );
-    ctx.heartbeat.track(ws, () => this.close(CloseCode.HeartbeatTimeout, 'heartbeat timeout', 'heartbeat'));
+    this.writer = new SocketWriter(ws, ctx.scheduler, this);
+    ws.on('message', ChatConnection.onMessage);
+    ws.on('close', ChatConnection.onClose);
+    ws.on('error', ChatConnection.onError);
+    this.deadline = ctx.heartbeat.deadlines.after(config.helloTimeoutMs, this, 'hello_timeout');
+    ctx.heartbeat.watch(ws, this);
+  }
+
+  private static onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+    ((this as RelaySocket).endpoint as ChatConnection).receive(data as Buffer, isBinary);
+  }
+
+  private static onClose(this: WebSocket, code: number): void {
+    ((this as RelaySocket).endpoint as ChatConnection).closed(code);
+  }
+
+  private static onError(this: WebSocket, err: Error): void {
+    const conn = (this as RelaySocket).endpoint as ChatConnection;
+    conn.closeLabel = socketErrorLabel(err);
+    conn.ctx.log.debug({ err: err.message }, 'socket error');
+  }
+
+  /** Always `chat` (a {@link Peer}). */
+  get kind(): 'chat' {
+    return 'chat';
+  }
+
+  /** Protocol clients get everything of one turn in one frame (a {@link WriterOptions}). */
+  get batch(): boolean {
+    return true;
+  }
+
+  /** The send-buffer cap (a {@link WriterOptions}). */
+  get sendBufferBytes(): number {
+    return this.ctx.config.sendBufferBytes;
+  }
+
+  /** The reader is too slow for its send-buffer cap (called by the writer). */
+  onSlow(): void {
+    this.close(CloseCode.SlowConsumer, 'reading too slowly', 'slow_consumer');
+  }
+
+  /** A frame of `envelopes` envelopes was written (called by the writer). */
+  onFrame(envelopes: number): void {
+    const { metrics } = this.ctx;
+    metrics.framesOut.inc();
+    metrics.messagesOut.inc(envelopes);
+  }
+
+  /** The peer answered no heartbeat for a whole interval (called by the heartbeat). */
+  heartbeatLost(): void {
+    this.close(CloseCode.HeartbeatTimeout, 'heartbeat timeout', 'heartbeat');
+  }
+
+  /** The hello timeout or the token's expiry passed (called by the deadlines). */
+  expired(what: DeadlineName): void {
+    this.deadline = undefined;
+    if (what === 'hello_timeout') {
+      this.close(CloseCode.HelloTimeout, `no hello within ${this.ctx.config.helloTimeoutMs} ms`, 'hello_timeout');
+    } else {
+      this.close(CloseCode.TokenExpired, 'token expired', 'token_expired');
+    }
   }
 
   /** Resolves when every frame received so far has been handled. */
@@ -123,15 +184,15 @@ export class ChatConnection implements Peer {
     }
   }
 
-  /** The session is established: stop the hello timer, watch the token's expiry. */
+  /** The session is established: stop the hello timeout, watch the token's expiry. */
   established(session: Session): void {
     this.session = session;
     this.state = 'ready';
-    clearTimeout(this.helloTimer);
+    const deadlines = this.ctx.heartbeat.deadlines;
+    deadlines.cancel(this.deadline);
+    this.deadline = undefined;
     const left = session.tokenExpiresAt === undefined ? undefined : session.tokenExpiresAt - Date.now();
-    if (left !== undefined && left <= MAX_TIMER_MS) {
-      this.tokenTimer = setTimeout(() => this.close(CloseCode.TokenExpired, 'token expired', 'token_expired'), Math.max(0, left));
-    }
+    if (left !== undefined && left <= MAX_TIMER_MS) this.deadline = deadlines.after(Math.max(0, left), this, 'token_expired');
   }
 
   /**
@@ -150,15 +211,26 @@ export class ChatConnection implements Peer {
   }
 
   private receive(data: Buffer, isBinary: boolean): void {
+    this.alive = true;
     if (!this.open || this.ctx.closing) {
       this.ctx.metrics.drops.labels('closing').inc();
       return;
     }
     const receivedAt = performance.now();
+    this.pending++;
     this.tail = this.tail.then(() => this.process(data, isBinary, receivedAt));
   }
 
+  /** Handles one frame, then lets go of the promise chain when nothing else is waiting. */
   private async process(data: Buffer, isBinary: boolean, receivedAt: number): Promise<void> {
+    try {
+      await this.handle(data, isBinary, receivedAt);
+    } finally {
+      if (--this.pending === 0) this.tail = SETTLED;
+    }
+  }
+
+  private async handle(data: Buffer, isBinary: boolean, receivedAt: number): Promise<void> {
     if (!this.open) return;
     if (isBinary) {
       this.ctx.metrics.countIn('binary');
@@ -250,6 +322,7 @@ export class ChatConnection implements Peer {
     if (this.open) this.ctx.metrics.closes.labels(this.closeLabel).inc();
     this.state = 'closed';
     this.stopTimers();
+    this.ctx.heartbeat.forget(this.ws);
     this.writer.stop();
     this.held = null;
     const session = this.session;
@@ -257,7 +330,7 @@ export class ChatConnection implements Peer {
   }
 
   private stopTimers(): void {
-    clearTimeout(this.helloTimer);
-    clearTimeout(this.tokenTimer);
+    this.ctx.heartbeat.deadlines.cancel(this.deadline);
+    this.deadline = undefined;
   }
 }

@@ -12,13 +12,20 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ChatConnection } from './chat-connection.js';
 import { closeSocket } from './closing.js';
 import type { RelayContext } from './context.js';
-import { serveEcho, type EchoEndpoint } from './echo.js';
+import { serveEcho } from './echo.js';
 import { IpCounter } from './ip-counter.js';
+import { RelaySocket } from './relay-socket.js';
 import { pathOf, routeOf, type Route } from './routes.js';
 import { SeedConnection } from './seed-connection.js';
 
-/** An endpoint that can be closed gracefully. */
-type Endpoint = ChatConnection | SeedConnection | EchoEndpoint;
+/**
+ * The upgrade socket's error listener until `ws` takes the socket over. A
+ * function of its own (not a closure in {@link Gateway.upgrade}), so nothing
+ * keeps the upgrade request alive for the connection's lifetime.
+ */
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
 
 /** Answers an upgrade request with a plain HTTP error and closes the socket. */
 function refuse(socket: Duplex, status: number, message: string): void {
@@ -39,11 +46,24 @@ function refuse(socket: Duplex, status: number, message: string): void {
 export class Gateway {
   private readonly wss: WebSocketServer;
   private readonly ips: IpCounter;
-  private readonly endpoints = new Map<WebSocket, Endpoint | null>();
+  /** Open sockets; each carries its endpoint (`null` while being refused) and address. */
+  private readonly sockets = new Set<RelaySocket>();
+  /** The `close` listener of every accepted socket (`this` is the socket). */
+  private readonly released: (this: WebSocket) => void;
+  /** The `error` listener of sockets that are not `/chat` connections (those log their own). */
+  private readonly socketError: (err: Error) => void;
 
   constructor(private readonly ctx: RelayContext) {
     this.ips = new IpCounter(ctx.config.maxConnectionsPerIp);
+    const { ips, sockets } = this;
+    this.released = function (this: WebSocket) {
+      const ws = this as RelaySocket;
+      ips.release(ws.ip);
+      sockets.delete(ws);
+    };
+    this.socketError = (err) => ctx.log.debug({ err: err.message }, 'socket error');
     this.wss = new WebSocketServer({
+      WebSocket: RelaySocket,
       noServer: true,
       maxPayload: ctx.config.maxPayload,
       perMessageDeflate: false,
@@ -60,7 +80,7 @@ export class Gateway {
 
   /** Open WebSocket connections. */
   get size(): number {
-    return this.endpoints.size;
+    return this.sockets.size;
   }
 
   /** Addresses with at least one connection. */
@@ -70,7 +90,7 @@ export class Gateway {
 
   /** Handles an HTTP `upgrade` event. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroyOnError);
     if (this.ctx.closing) return refuse(socket, 503, 'The relay is shutting down; connect again shortly.');
     const route = routeOf(pathOf(req.url) ?? '');
     if (route === null) return refuse(socket, 404, 'No WebSocket endpoint here: use /chat, /ws or /ws/<nickname>.');
@@ -82,15 +102,19 @@ export class Gateway {
       this.ctx.log.info({ origin: origin ?? null }, 'refused upgrade from a foreign origin');
       return refuse(socket, 403, 'This page\'s origin may not open WebSockets to this relay.');
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, route));
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      // `ws` listens for the socket's errors from here on
+      socket.removeListener('error', destroyOnError);
+      this.accept(ws as RelaySocket, req, route);
+    });
   }
 
   /** Closes every connection with 1001 (going away) and resolves when all have closed. */
   async closeAll(): Promise<void> {
     const closed: Promise<void>[] = [];
-    for (const [ws, endpoint] of this.endpoints) {
+    for (const ws of this.sockets) {
       closed.push(new Promise((resolve) => ws.once('close', () => resolve())));
-      if (endpoint) endpoint.close(CloseCode.GoingAway, 'relay shutting down', 'going_away');
+      if (ws.endpoint) ws.endpoint.close(CloseCode.GoingAway, 'relay shutting down', 'going_away');
       else closeSocket(ws, CloseCode.GoingAway, 'relay shutting down');
     }
     await Promise.all(closed);
@@ -98,41 +122,42 @@ export class Gateway {
 
   /** Resolves when every frame received so far has been handled (in-flight acks written). */
   async idle(): Promise<void> {
-    await Promise.allSettled([...this.endpoints.values()].map((e) => e?.idle));
+    await Promise.allSettled([...this.sockets].map((ws) => ws.endpoint?.idle));
   }
 
   /** Destroys every socket at once (shutdown took too long). */
   terminateAll(): void {
-    for (const ws of this.endpoints.keys()) ws.terminate();
+    for (const ws of this.sockets) ws.terminate();
   }
 
-  private accept(ws: WebSocket, req: IncomingMessage, route: Route): void {
+  private accept(ws: RelaySocket, req: IncomingMessage, route: Route): void {
     const { ctx } = this;
-    ws.on('error', (err) => ctx.log.debug({ err: err.message }, 'socket error'));
     const ip = req.socket.remoteAddress ?? 'unknown';
     if (!this.ips.acquire(ip)) {
+      ws.on('error', this.socketError);
       ctx.metrics.closes.labels('too_many_connections').inc();
       ctx.log.info({ ip }, 'too many connections from one address');
       return closeSocket(ws, CloseCode.TooManyConnections, 'too many connections from your address');
     }
-    this.endpoints.set(ws, null);
-    ws.once('close', () => {
-      this.ips.release(ip);
-      this.endpoints.delete(ws);
-    });
+    ws.ip = ip;
+    this.sockets.add(ws);
+    ws.on('close', this.released);
+    if (route.kind === 'chat' && ws.protocol === SUBPROTOCOL) {
+      // sets ws.endpoint, and listens for the socket's errors itself
+      new ChatConnection(ws, ctx);
+      return;
+    }
+    ws.on('error', this.socketError);
     if (route.kind === 'echo') {
-      this.endpoints.set(ws, serveEcho(ws, ctx));
+      ws.endpoint = serveEcho(ws, ctx);
       return;
     }
     if (route.kind === 'seed') {
       const seed = new SeedConnection(ws, ctx, route.nick);
-      this.endpoints.set(ws, seed);
+      ws.endpoint = seed;
       return seed.start();
     }
-    if (ws.protocol !== SUBPROTOCOL) {
-      ctx.metrics.closes.labels('unsupported_protocol').inc();
-      return closeSocket(ws, CloseCode.UnsupportedProtocol, `offer the subprotocol ${SUBPROTOCOL}`);
-    }
-    this.endpoints.set(ws, new ChatConnection(ws, ctx));
+    ctx.metrics.closes.labels('unsupported_protocol').inc();
+    return closeSocket(ws, CloseCode.UnsupportedProtocol, `offer the subprotocol ${SUBPROTOCOL}`);
   }
 }

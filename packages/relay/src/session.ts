@@ -50,7 +50,8 @@ export class Session {
   allowedRooms: ReadonlySet<string> | undefined;
   /** Whether the session has ended for good. */
   ended = false;
-  private readonly typedAt = new Map<string, number>();
+  /** When a typing start was last relayed, per room; made on the first one (most sessions never type). */
+  private typedAt: Map<string, number> | undefined;
 
   constructor(
     readonly id: string,
@@ -69,18 +70,18 @@ export class Session {
    */
   mayRelayTyping(room: string, on: boolean, now: number): boolean {
     if (!on) {
-      this.typedAt.delete(room);
+      this.typedAt?.delete(room);
       return true;
     }
-    const last = this.typedAt.get(room);
+    const last = this.typedAt?.get(room);
     if (last !== undefined && now - last < TYPING_THROTTLE_MS) return false;
-    this.typedAt.set(room, now);
+    (this.typedAt ??= new Map()).set(room, now);
     return true;
   }
 
   /** Forgets per-room state when the session leaves the room. */
   forgetRoom(room: string): void {
     this.rooms.delete(room);
-    this.typedAt.delete(room);
+    this.typedAt?.delete(room);
   }
 }

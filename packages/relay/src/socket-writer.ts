@@ -10,7 +10,10 @@ import type { FlushScheduler, Flushable } from './flush-scheduler.js';
 const NEWLINE = Buffer.from('\n');
 const TEXT = { binary: false } as const;
 
-/** How a {@link SocketWriter} behaves. */
+/**
+ * How a {@link SocketWriter} behaves. A connection can be its own writer's
+ * options (getters and methods), so that an idle one carries no closures.
+ */
 export interface WriterOptions {
   /** Join everything of one turn into one frame (protocol clients) or send each message alone (plain clients). */
   batch: boolean;
@@ -43,7 +46,8 @@ export function joinFrame(parts: readonly Buffer[]): Buffer {
  * ```
  */
 export class SocketWriter implements Flushable {
-  private queue: Buffer[] = [];
+  /** What waits for the next flush; `null` when nothing does (an idle writer holds no array). */
+  private queue: Buffer[] | null = null;
   private queued = 0;
   private stopped = false;
 
@@ -65,17 +69,21 @@ export class SocketWriter implements Flushable {
       this.write(bytes, 1);
       return true;
     }
-    this.queue.push(bytes);
     this.queued += bytes.length;
-    if (this.queue.length === 1) this.scheduler.mark(this);
+    if (this.queue) {
+      this.queue.push(bytes);
+    } else {
+      this.queue = [bytes];
+      this.scheduler.mark(this);
+    }
     return true;
   }
 
   /** Sends what is queued as one frame. */
   flush(): void {
-    if (this.queue.length === 0) return;
     const parts = this.queue;
-    this.queue = [];
+    if (!parts) return;
+    this.queue = null;
     this.queued = 0;
     if (this.stopped || this.ws.readyState !== WebSocket.OPEN) return;
     this.write(joinFrame(parts), parts.length);
@@ -84,7 +92,7 @@ export class SocketWriter implements Flushable {
   /** Drops the queue and refuses anything more. */
   stop(): void {
     this.stopped = true;
-    this.queue = [];
+    this.queue = null;
     this.queued = 0;
   }
 

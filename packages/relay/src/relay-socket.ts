@@ -1,0 +1,31 @@
+/**
+ * The relay's WebSocket class, given to `ws` through its documented
+ * `WebSocket` server option: `ws`'s own socket with the relay's few
+ * per-socket fields in it. Event listeners shared by every socket find
+ * their connection through `this`, so a connection needs neither closures
+ * of its own nor a side map from socket to connection.
+ */
+import { WebSocket } from 'ws';
+import type { CloseLabel } from './closing.js';
+
+/** What handles an accepted socket (a `/chat`, `/ws/<nickname>` or `/ws` connection). */
+export interface Endpoint {
+  /** Resolves when every frame received so far has been handled. */
+  readonly idle: Promise<void>;
+  /** Closes the connection; `label` names the reason in logs and metrics. */
+  close(code: number, reason: string, label: CloseLabel): void;
+}
+
+/**
+ * @example
+ * ```ts
+ * const wss = new WebSocketServer({ noServer: true, WebSocket: RelaySocket });
+ * wss.handleUpgrade(req, socket, head, (ws) => { (ws as RelaySocket).endpoint = new ChatConnection(ws, ctx); });
+ * ```
+ */
+export class RelaySocket extends WebSocket {
+  /** The endpoint handling this socket, once accepted. */
+  endpoint: Endpoint | null = null;
+  /** The peer's address, as the per-address limit counted it. */
+  ip = '';
+}
