@@ -4,7 +4,7 @@
 // doubled across SIGKILL of each relay in turn and of all at once.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { memoryRestartLines, redisKillLines, runMemoryRestart, runRedisKills } from '../suites/restart.js';
+import { memoryRestartLines, redisKillLines, runInboxRestart, runMemoryRestart, runRedisKills } from '../suites/restart.js';
 
 describe('in-memory relay restarts mid-stream', { timeout: 90_000 }, () => {
   for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
@@ -18,6 +18,16 @@ describe('in-memory relay restarts mid-stream', { timeout: 90_000 }, () => {
       assert.equal(f.gapsReported, f.clients);
     });
   }
+
+  test('SIGKILL: private messages stored for a client that never got them are reported with an inbox gap, never silently missed', async () => {
+    const f = await runInboxRestart('SIGKILL');
+    console.log(`restart (memory, inbox): bob had d1, d2; d3, d4 were stored for him, then the relay was killed; he came back resumed=${f.resumed}, delivered ${JSON.stringify(f.delivered)}, inbox gaps ${JSON.stringify(f.inboxGaps)}`);
+    assert.deepEqual(f.delivered, ['d1', 'd2']);
+    assert.ok(
+      f.inboxGaps.some((g) => g.start === 3 && (g.end === undefined || g.end >= 4)),
+      `no inbox gap covers d3 and d4 (got ${JSON.stringify(f.inboxGaps)}; welcome.resumed was ${f.resumed})`,
+    );
+  });
 });
 
 describe('Redis relays killed mid-stream', { timeout: 120_000 }, () => {

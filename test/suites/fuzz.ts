@@ -26,8 +26,9 @@ export interface FuzzConfig {
   /** fast-check runs of envelope batches, and cases per batch. */
   envelopeRuns: number;
   batch: number;
-  /** fast-check runs of raw scenarios (one connection each). */
+  /** fast-check runs of raw scenarios, and scenarios per run (each on its own connection, run concurrently). */
   rawRuns: number;
+  rawParallel: number;
   seed?: number;
   progress?: (line: string) => void;
 }
@@ -221,7 +222,7 @@ async function runRaw(port: number, s: RawScenario, n: number, f: FuzzFigures): 
 
 /** Runs envelope and raw fuzzing against a fresh relay process and measures its memory. */
 export async function runFuzz(config: Partial<FuzzConfig> = {}): Promise<FuzzFigures> {
-  const c: FuzzConfig = { envelopeRuns: 20, batch: 50, rawRuns: 200, ...config };
+  const c: FuzzConfig = { envelopeRuns: 20, batch: 50, rawRuns: 200, rawParallel: 1, ...config };
   const seed = c.seed ?? Date.now() % 2 ** 31;
   const say = c.progress ?? (() => {});
   const started = Date.now();
@@ -244,17 +245,17 @@ export async function runFuzz(config: Partial<FuzzConfig> = {}): Promise<FuzzFig
     await check(
       fc.asyncProperty(fc.array(frameCase, { minLength: c.batch, maxLength: c.batch }), async (cases) => {
         await envelopes.run(cases);
-        if (++runs % 500 === 0) say(`fuzz: ${envelopes.cases} envelope cases`);
+        if (++runs % Math.max(1, Math.round(50_000 / c.batch)) === 0) say(`fuzz: ${envelopes.cases} envelope cases`);
       }),
       { numRuns: c.envelopeRuns, seed, endOnFailure: c.envelopeRuns > 100 },
     );
     f.envelopeCases = envelopes.cases;
     let raws = 0;
     await check(
-      fc.asyncProperty(rawScenario(1_048_576), async (s) => {
-        await runRaw(relay.port, s, ++rawN, f);
-        raws++;
-        if (raws % 2000 === 0) say(`fuzz: ${raws} raw cases`);
+      fc.asyncProperty(fc.array(rawScenario(1_048_576), { minLength: c.rawParallel, maxLength: c.rawParallel }), async (list) => {
+        await Promise.all(list.map((s) => runRaw(relay.port, s, ++rawN, f)));
+        raws += list.length;
+        if (raws % 5000 < list.length) say(`fuzz: ${raws} raw cases`);
       }),
       { numRuns: c.rawRuns, seed: seed + 3, endOnFailure: c.rawRuns > 1000 },
     );
@@ -288,7 +289,8 @@ export function fuzzLines(f: FuzzFigures): string[] {
   return [
     `fuzz: ${f.cases} cases (${f.envelopeCases} envelope frames, ${f.rawCases} raw scenarios) over ${f.connections} connections in ${f.seconds.toFixed(1)} s, seed ${f.seed}; relay healthy after: ${f.healthy}`,
     `fuzz: errors answered: ${top(f.errors)}`,
-    `fuzz: close codes: ${top(f.closes)}`,
+    `fuzz: close codes: ${top(Object.fromEntries(Object.entries(f.closes).filter(([k]) => DOCUMENTED_CLOSE_CODES.has(Number(k)))))}; ` +
+      `echoes of the peer's own valid close code: ${Object.entries(f.closes).filter(([k]) => !DOCUMENTED_CLOSE_CODES.has(Number(k))).reduce((a, [, v]) => a + v, 0)}`,
     `fuzz: relay memory (heap + external after GC) baseline ${mb(f.baseline)}, peak ${mb(f.peak)}, after ${mb(f.after)} (${f.after >= f.baseline ? '+' : ''}${((f.after - f.baseline) / 1024).toFixed(0)} KiB)`,
   ];
 }

@@ -181,7 +181,8 @@ export async function runRedisKills(options: { clients?: number; rounds?: number
   const say = options.progress ?? (() => {});
   const redis = await requireRedis();
   const prefix = testPrefix();
-  const flags: Flags = { log: 'info', redis: REDIS_URL, 'redis-prefix': prefix, 'node-ttl-ms': 1500, 'max-connections-per-ip': 1000 };
+  // history large enough to hold the whole run: it is the truth every client is compared with
+  const flags: Flags = { log: 'info', redis: REDIS_URL, 'redis-prefix': prefix, 'node-ttl-ms': 1500, 'max-connections-per-ip': 1000, 'history-limit': 1_000_000, 'inbox-limit': 1_000_000 };
   const relays: RelayProcess[] = [];
   const people: Participant[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -265,4 +266,57 @@ export function redisKillLines(f: RedisKillFigures): string[] {
       `unsettled ${v.unsettled}, refused ${v.refused}, unacknowledged ${v.unacknowledged}, stored twice ${v.storedTwice}; clients stopped ${f.stopped.length}`,
     ...v.problems.slice(0, 6).map((p) => `restart (redis): problem: ${p}`),
   ];
+}
+
+export interface InboxRestartFigures {
+  /** Private messages the old relay acked for bob that bob never received. */
+  undelivered: number;
+  /** What bob was told about his inbox after the restart. */
+  inboxGaps: Array<{ start: number; end?: number }>;
+  resumed: boolean | undefined;
+  delivered: string[];
+}
+
+/**
+ * Private messages across an in-memory restart: bob has two, his path goes
+ * dead (frozen, he cannot come back), two more are stored for him (acked),
+ * the relay is killed and restarted. When bob comes back, those two are gone:
+ * he must be told so (an inbox `gap`), not left to believe he has everything.
+ */
+export async function runInboxRestart(signal: NodeJS.Signals = 'SIGKILL'): Promise<InboxRestartFigures> {
+  const { createChaosProxy } = await import('../support/chaos-proxy.js');
+  const flags: Flags = { log: 'info', 'client-ping-ms': 300, 'client-ping-timeout-ms': 300 };
+  let relay = await RelayProcess.start(flags);
+  const proxy = await createChaosProxy({ host: '127.0.0.1', port: relay.port });
+  const ada = new Participant({ url: relay.wsUrl, nick: 'ada', backoff: { base: 100, cap: 300 } });
+  const bob = new Participant({ url: proxy.url, nick: 'bob', backoff: { base: 100, cap: 300 } });
+  let resumed: boolean | undefined;
+  bob.client.on('welcome', (w) => (resumed = w.resumed));
+  try {
+    ada.connect();
+    bob.connect();
+    await Promise.all([ada.opened(), bob.opened()]);
+    for (const t of ['d1', 'd2']) ada.send(null, t, 'bob');
+    await eventually(() => bob.directs.length === 2, 'bob to get two private messages');
+    proxy.refusing = true;
+    proxy.all('freeze');
+    for (const t of ['d3', 'd4']) ada.send(null, t, 'bob');
+    await eventually(() => ada.sends.filter((s) => s.ack).length === 4, 'the relay to ack all four');
+    await relay.kill(signal);
+    relay = await RelayProcess.start({ ...flags, port: relay.port });
+    proxy.refusing = false;
+    await eventually(() => bob.welcomes.length >= 2 && bob.client.state === 'open', 'bob to come back', 10_000);
+    await sleep(300);
+    return {
+      undelivered: 2,
+      inboxGaps: (bob.gaps.get('') ?? []).map((g) => (g.end === undefined ? { start: g.start } : { start: g.start, end: g.end })),
+      resumed,
+      delivered: bob.directs.map((d) => d.text),
+    };
+  } finally {
+    ada.close();
+    bob.close();
+    await proxy.close();
+    await relay.kill('SIGKILL');
+  }
 }
