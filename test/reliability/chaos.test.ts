@@ -9,7 +9,7 @@ import { chaosLines, runChaos, type ChaosFigures } from '../suites/chaos.js';
 describe('chaos: connections cut every 200-2000 ms', { timeout: 90_000 }, () => {
   let figures: ChaosFigures;
   before(async () => {
-    figures = await runChaos({ sendMs: 6000 });
+    figures = await runChaos({ sendMs: 4000 });
     for (const line of chaosLines(figures)) console.log(line);
   });
 

@@ -9,7 +9,7 @@ import { floodLines, runFlood } from '../suites/flood.js';
 
 describe('a flooding client', { timeout: 60_000 }, () => {
   test('is rate-limited, then closed with 4004, every time it comes back; the others keep their latency (p50 within 2x)', async () => {
-    const f = await runFlood({ reconnectDelayMs: 200, phaseMs: 3000 });
+    const f = await runFlood({ reconnectDelayMs: 200, phaseMs: 2000 });
     for (const line of floodLines(f)) console.log(line);
     assert.ok(f.flooder.connections >= 3, 'the flooder came back several times');
     assert.ok(f.flooder.rateLimited >= f.flooder.connections * 10, 'it was told rate_limited');

@@ -32,7 +32,7 @@ describe('in-memory relay restarts mid-stream', { timeout: 90_000 }, () => {
 
 describe('Redis relays killed mid-stream', { timeout: 120_000 }, () => {
   test('SIGKILL of each relay in turn, then of all at once: nothing lost, doubled or reordered, every send acked once', async () => {
-    const f = await runRedisKills({ clients: 12, rounds: 1 });
+    const f = await runRedisKills({ clients: 12, rounds: 1, upMs: 400, downMs: 400 });
     for (const line of redisKillLines(f)) console.log(line);
     const v = f.verdict;
     assert.deepEqual(f.stopped, []);

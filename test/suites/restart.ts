@@ -176,8 +176,8 @@ export interface RedisKillFigures {
  * URLs for fail-over) send room and private messages while every relay is
  * SIGKILLed and restarted in turn (`rounds` times), then all at once.
  */
-export async function runRedisKills(options: { clients?: number; rounds?: number; downMs?: number; progress?: (s: string) => void } = {}): Promise<RedisKillFigures> {
-  const { clients = 12, rounds = 1, downMs = 600 } = options;
+export async function runRedisKills(options: { clients?: number; rounds?: number; downMs?: number; upMs?: number; progress?: (s: string) => void } = {}): Promise<RedisKillFigures> {
+  const { clients = 12, rounds = 1, downMs = 600, upMs = 700 } = options;
   const say = options.progress ?? (() => {});
   const redis = await requireRedis();
   const prefix = testPrefix();
@@ -212,13 +212,13 @@ export async function runRedisKills(options: { clients?: number; rounds?: number
     };
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < 3; i++) {
-        await sleep(700);
+        await sleep(upMs);
         await relays[i]!.kill('SIGKILL');
         kills++;
         await sleep(downMs);
         await restart(i);
       }
-      await sleep(700);
+      await sleep(upMs);
       await Promise.all(relays.map((r) => r.kill('SIGKILL')));
       kills += 3;
       await sleep(downMs);
