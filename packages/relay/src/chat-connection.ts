@@ -17,7 +17,7 @@ import type { RelaySocket } from './relay-socket.js';
 import { handleHistory, handleJoin, handleLeave, handleMembers, handleTyping } from './room-handlers.js';
 import type { Peer, Session } from './session.js';
 import { SocketWriter, type WriterOptions } from './socket-writer.js';
-import { TokenBucket } from './token-bucket.js';
+import { takeToken } from './token-bucket.js';
 
 type State = 'greeting' | 'ready' | 'closing' | 'closed';
 
@@ -31,11 +31,12 @@ const refOf = (m: ClientMessage): string | undefined =>
   m.type === 'hello' ? 'hello' : 'cid' in m ? m.cid : 'qid' in m ? m.qid : undefined;
 
 /**
- * An idle connection costs little memory: no closures and no timer of its
- * own. Its socket's listeners are functions shared by every connection that
- * find it through `this.endpoint` ({@link RelaySocket}); the connection is
- * its writer's options, the heartbeat's watched object and the target of its
- * hello and token deadlines.
+ * An idle connection costs little memory: no closures, no timer and no
+ * rate-limit object of its own. Its socket's listeners are functions shared
+ * by every connection that find it through `this.endpoint`
+ * ({@link RelaySocket}; its close comes through the gateway's listener); the
+ * connection is its writer's options, the heartbeat's watched object and the
+ * target of its hello and token deadlines.
  *
  * @example
  * ```ts
@@ -49,7 +50,8 @@ export class ChatConnection implements Peer, WriterOptions, Watched, Expiring<De
   alive = true;
   private state: State = 'greeting';
   private readonly writer: SocketWriter;
-  private readonly bucket: TokenBucket;
+  /** The rate limit's token bucket: when it is full again (see {@link takeToken}). */
+  private bucketFullAt = performance.now();
   private rateStrikes = 0;
   private invalidStrikes = 0;
   /** Frames received and not yet handled. */
@@ -66,10 +68,8 @@ export class ChatConnection implements Peer, WriterOptions, Watched, Expiring<De
   ) {
     const { config } = ctx;
     ws.endpoint = this;
-    this.bucket = new TokenBucket(config.rateBurst, config.ratePerSecond);
     this.writer = new SocketWriter(ws, ctx.scheduler, this);
     ws.on('message', ChatConnection.onMessage);
-    ws.on('close', ChatConnection.onClose);
     ws.on('error', ChatConnection.onError);
     this.deadline = ctx.heartbeat.deadlines.after(config.helloTimeoutMs, this, 'hello_timeout');
     ctx.heartbeat.watch(ws, this);
@@ -77,10 +77,6 @@ export class ChatConnection implements Peer, WriterOptions, Watched, Expiring<De
 
   private static onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
     ((this as RelaySocket).endpoint as ChatConnection).receive(data as Buffer, isBinary);
-  }
-
-  private static onClose(this: WebSocket, code: number): void {
-    ((this as RelaySocket).endpoint as ChatConnection).closed(code);
   }
 
   private static onError(this: WebSocket, err: Error): void {
@@ -224,36 +220,32 @@ export class ChatConnection implements Peer, WriterOptions, Watched, Expiring<De
   /** Handles one frame, then lets go of the promise chain when nothing else is waiting. */
   private async process(data: Buffer, isBinary: boolean, receivedAt: number): Promise<void> {
     try {
-      await this.handle(data, isBinary, receivedAt);
+      if (!this.open) return;
+      if (isBinary) {
+        this.ctx.metrics.countIn('binary');
+        this.refuse({ code: ErrorCode.BadJson, message: 'Binary frames are not accepted on /chat; send JSON text.' });
+        return;
+      }
+      for (const r of decodeClientFrame(data.toString('utf8'))) {
+        if (!this.open) return;
+        const ref = r.ok ? refOf(r.value) : r.error.ref;
+        this.ctx.metrics.countIn(r.ok ? r.value.type : 'invalid');
+        if (!this.takeToken()) {
+          this.rateLimited(ref);
+          continue;
+        }
+        if (!r.ok) {
+          this.refuse(r.error);
+          continue;
+        }
+        try {
+          await this.dispatch(r.value, receivedAt);
+        } catch (err) {
+          this.failed(err, r.value.type, ref);
+        }
+      }
     } finally {
       if (--this.pending === 0) this.tail = SETTLED;
-    }
-  }
-
-  private async handle(data: Buffer, isBinary: boolean, receivedAt: number): Promise<void> {
-    if (!this.open) return;
-    if (isBinary) {
-      this.ctx.metrics.countIn('binary');
-      this.refuse({ code: ErrorCode.BadJson, message: 'Binary frames are not accepted on /chat; send JSON text.' });
-      return;
-    }
-    for (const r of decodeClientFrame(data.toString('utf8'))) {
-      if (!this.open) return;
-      const ref = r.ok ? refOf(r.value) : r.error.ref;
-      this.ctx.metrics.countIn(r.ok ? r.value.type : 'invalid');
-      if (!this.bucket.take()) {
-        this.rateLimited(ref);
-        continue;
-      }
-      if (!r.ok) {
-        this.refuse(r.error);
-        continue;
-      }
-      try {
-        await this.dispatch(r.value, receivedAt);
-      } catch (err) {
-        this.failed(err, r.value.type, ref);
-      }
     }
   }
 
@@ -300,6 +292,15 @@ export class ChatConnection implements Peer, WriterOptions, Watched, Expiring<De
     }
   }
 
+  /** Takes a token from the rate limit's bucket; `false` when it is empty. */
+  private takeToken(): boolean {
+    const { rateBurst, ratePerSecond } = this.ctx.config;
+    const next = takeToken(this.bucketFullAt, performance.now(), rateBurst, ratePerSecond);
+    if (next < 0) return false;
+    this.bucketFullAt = next;
+    return true;
+  }
+
   /** Refuses an invalid envelope; too many close the connection (4501). */
   refuse(error: DecodeError): void {
     this.fail(error.code, error.message, error.ref);
@@ -316,7 +317,8 @@ export class ChatConnection implements Peer, WriterOptions, Watched, Expiring<De
     }
   }
 
-  private closed(code: number): void {
+  /** The socket closed (called by the gateway's `close` listener, see {@link RelaySocket}). */
+  socketClosed(code: number): void {
     // a 1000 the client started (not an echo of the relay's own close) ends the session at once
     const deliberate = this.open && code === CloseCode.Normal;
     if (this.open) this.ctx.metrics.closes.labels(this.closeLabel).inc();

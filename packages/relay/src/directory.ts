@@ -5,7 +5,7 @@
  */
 import { isId, nicknameKey, type Member } from '@parley/protocol';
 import { anonymousUserId } from './ids.js';
-import { Session, type User } from './session.js';
+import { Session, Sessions, type User } from './session.js';
 
 /**
  * @example
@@ -17,7 +17,8 @@ import { Session, type User } from './session.js';
  */
 export class Directory {
   private readonly users = new Map<string, User>();
-  private readonly names = new Map<string, Set<string>>();
+  /** User ids by nickname key: one id as is, several (a token subject and an anonymous user) in a set. */
+  private readonly names = new Map<string, string | Set<string>>();
   private readonly secrets = new Map<string, Session>();
   private sessions = 0;
 
@@ -45,7 +46,7 @@ export class Directory {
     if (this.names.has(key)) return null;
     const id = anonymousUserId(nick, key, isId);
     if (this.users.has(id)) return null;
-    return this.add({ member: { id, name: nick }, anonymous: true, key, sessions: new Set() });
+    return this.add({ member: { id, name: nick }, anonymous: true, key, sessions: new Sessions() });
   }
 
   /**
@@ -55,7 +56,7 @@ export class Directory {
   claimToken(sub: string, name: string): User | null {
     const existing = this.users.get(sub);
     if (existing) return existing.anonymous ? null : existing;
-    return this.add({ member: { id: sub, name }, anonymous: false, key: nicknameKey(name), sessions: new Set() });
+    return this.add({ member: { id: sub, name }, anonymous: false, key: nicknameKey(name), sessions: new Sessions() });
   }
 
   /**
@@ -65,7 +66,7 @@ export class Directory {
   adopt(member: Member, anonymous: boolean, key: string): User {
     const existing = this.users.get(member.id);
     if (existing) return existing;
-    return this.add({ member, anonymous, key, sessions: new Set() });
+    return this.add({ member, anonymous, key, sessions: new Sessions() });
   }
 
   /** Starts a session of `user`; `secret` makes it resumable. */
@@ -97,8 +98,11 @@ export class Directory {
     if (user.sessions.size > 0) return false;
     if (this.users.get(user.member.id) === user) this.users.delete(user.member.id);
     const holders = this.names.get(user.key);
-    holders?.delete(user.member.id);
-    if (holders?.size === 0) this.names.delete(user.key);
+    if (holders === user.member.id) this.names.delete(user.key);
+    else if (typeof holders === 'object') {
+      holders.delete(user.member.id);
+      if (holders.size === 0) this.names.delete(user.key);
+    }
     return true;
   }
 
@@ -107,8 +111,8 @@ export class Directory {
     const byId = this.users.get(idOrNick);
     if (byId) return byId;
     const holders = this.names.get(nicknameKey(idOrNick));
-    if (!holders) return undefined;
-    for (const id of holders) {
+    if (holders === undefined) return undefined;
+    for (const id of typeof holders === 'string' ? [holders] : holders) {
       const user = this.users.get(id);
       if (user?.anonymous) return user;
     }
@@ -117,9 +121,11 @@ export class Directory {
 
   private add(user: User): User {
     this.users.set(user.member.id, user);
-    let holders = this.names.get(user.key);
-    if (!holders) this.names.set(user.key, (holders = new Set()));
-    holders.add(user.member.id);
+    const id = user.member.id;
+    const holders = this.names.get(user.key);
+    if (holders === undefined) this.names.set(user.key, id);
+    else if (typeof holders === 'object') holders.add(id);
+    else if (holders !== id) this.names.set(user.key, new Set([holders, id]));
     return user;
   }
 }

@@ -48,18 +48,19 @@ export class Gateway {
   private readonly ips: IpCounter;
   /** Open sockets; each carries its endpoint (`null` while being refused) and address. */
   private readonly sockets = new Set<RelaySocket>();
-  /** The `close` listener of every accepted socket (`this` is the socket). */
-  private readonly released: (this: WebSocket) => void;
+  /** The `close` listener of every accepted socket (`this` is the socket); tells its endpoint. */
+  private readonly released: (this: WebSocket, code: number) => void;
   /** The `error` listener of sockets that are not `/chat` connections (those log their own). */
   private readonly socketError: (err: Error) => void;
 
   constructor(private readonly ctx: RelayContext) {
     this.ips = new IpCounter(ctx.config.maxConnectionsPerIp);
     const { ips, sockets } = this;
-    this.released = function (this: WebSocket) {
+    this.released = function (this: WebSocket, code: number) {
       const ws = this as RelaySocket;
       ips.release(ws.ip);
       sockets.delete(ws);
+      ws.endpoint?.socketClosed?.(code);
     };
     this.socketError = (err) => ctx.log.debug({ err: err.message }, 'socket error');
     this.wss = new WebSocketServer({
@@ -143,7 +144,7 @@ export class Gateway {
     this.sockets.add(ws);
     ws.on('close', this.released);
     if (route.kind === 'chat' && ws.protocol === SUBPROTOCOL) {
-      // sets ws.endpoint, and listens for the socket's errors itself
+      // sets ws.endpoint (told of the close by `released`) and listens for the socket's errors itself
       new ChatConnection(ws, ctx);
       return;
     }

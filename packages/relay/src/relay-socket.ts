@@ -14,6 +14,11 @@ export interface Endpoint {
   readonly idle: Promise<void>;
   /** Closes the connection; `label` names the reason in logs and metrics. */
   close(code: number, reason: string, label: CloseLabel): void;
+  /**
+   * The socket closed with `code`. When an endpoint has this method, the
+   * gateway's `close` listener calls it (one listener per socket, not two).
+   */
+  socketClosed?(code: number): void;
 }
 
 /**

@@ -25,7 +25,55 @@ export interface User {
   readonly anonymous: boolean;
   /** The nickname uniqueness key of the display name (`nicknameKey`). */
   readonly key: string;
-  readonly sessions: Set<Session>;
+  readonly sessions: Sessions;
+}
+
+/**
+ * A user's sessions: almost always one, held without a `Set` (and its hash
+ * table) until there are two. The subset of `Set` the relay uses.
+ *
+ * @example
+ * ```ts
+ * const sessions = new Sessions();
+ * sessions.add(session);
+ * for (const s of sessions) s.peer?.deliver(out);
+ * ```
+ */
+export class Sessions implements Iterable<Session> {
+  private one: Session | undefined;
+  private many: Set<Session> | undefined;
+
+  /** How many there are. */
+  get size(): number {
+    return this.many ? this.many.size : this.one ? 1 : 0;
+  }
+
+  has(session: Session): boolean {
+    return this.many ? this.many.has(session) : this.one === session;
+  }
+
+  add(session: Session): this {
+    if (this.many) this.many.add(session);
+    else if (this.one === undefined || this.one === session) this.one = session;
+    else {
+      this.many = new Set([this.one, session]);
+      this.one = undefined;
+    }
+    return this;
+  }
+
+  /** Removes a session; `true` when it was there. */
+  delete(session: Session): boolean {
+    if (this.many) return this.many.delete(session);
+    if (this.one !== session) return false;
+    this.one = undefined;
+    return true;
+  }
+
+  *[Symbol.iterator](): Iterator<Session> {
+    if (this.many) yield* this.many;
+    else if (this.one) yield this.one;
+  }
 }
 
 /**
