@@ -4,6 +4,7 @@
  * and owns the single path by which the connection ends.
  */
 import { CloseCode, ErrorCode, decodeClientFrame, type ClientMessage, type DecodeError, type ServerMessage } from '@parley/protocol';
+import { randomBytes } from 'node:crypto';
 import type { RawData, WebSocket } from 'ws';
 import { closeSocket, socketErrorLabel, type CloseLabel } from './closing.js';
 import { SessionMovedError, UnavailableError } from './cluster-errors.js';
@@ -146,6 +147,31 @@ export class ChatConnection implements Peer, WriterOptions, Watched, Expiring<De
   /** Sends an envelope to this connection only, right away (never held). */
   reply(envelope: ServerMessage): void {
     this.writer.push(new Outbound(envelope).bytes);
+  }
+
+  /**
+   * Calls `fn` once the client's WebSocket shows it received everything sent
+   * so far: a ping with a random payload goes out right behind it (after the
+   * next flush), and `fn` runs when its pong comes back. Never runs when the
+   * connection closes first (a cut swallowed what was sent).
+   */
+  whenReceived(fn: () => void): void {
+    const ws = this.ws;
+    const payload = randomBytes(8);
+    const answered = (data: Buffer): void => {
+      if (!payload.equals(data)) return;
+      ws.off('pong', answered);
+      if (this.open) fn();
+    };
+    this.ctx.scheduler.onceFlushed(() => {
+      if (!this.open) return;
+      ws.on('pong', answered);
+      try {
+        ws.ping(payload);
+      } catch {
+        ws.off('pong', answered);
+      }
+    });
   }
 
   /** Sends an `error` envelope. */

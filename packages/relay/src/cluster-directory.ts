@@ -92,7 +92,11 @@ export class ClusterDirectory {
     return r === null ? null : parseMember(r);
   }
 
-  /** Takes a session back by its secret (rotating it to `next`); `undefined` when unknown, ended or expired. */
+  /**
+   * Takes a session back by its secret (rotating it to `next`; the secret used
+   * stays valid until {@link confirmSecret} or a resume with `next`);
+   * `undefined` when unknown, ended or expired.
+   */
   async resume(secret: string, next: string): Promise<SessionRecord | undefined> {
     const args = [this.prefix, secretHash(secret), secretHash(next), this.options.node, Date.now()];
     const r = (await guarded(this.health, () => this.run('parleyResume', ...args))) as
@@ -112,6 +116,11 @@ export class ClusterDirectory {
       allowedRooms: allowed === '' ? undefined : (JSON.parse(allowed) as string[]),
       rooms,
     };
+  }
+
+  /** The client got `current`: if it is still the session's secret, the previous one stops working. */
+  async confirmSecret(session: string, current: string): Promise<void> {
+    await queued(() => this.run('parleyConfirmSecret', this.prefix, session, secretHash(current)));
   }
 
   /** Makes `old` the session's secret again, if `current` still is (sent even while Redis is away, once it is back). */

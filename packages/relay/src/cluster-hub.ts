@@ -95,8 +95,9 @@ export class ClusterHub extends Hub {
 
   /**
    * Takes a session back by its resume secret, from whichever relay held it,
-   * rotating the secret to `next`. `undefined` when the secret is unknown or
-   * the session ended.
+   * rotating the secret to `next` (the one used keeps working until
+   * {@link confirm} or a resume with `next`). `undefined` when the secret is
+   * unknown or the session ended.
    */
   async resume(secret: string, next: string): Promise<Session | undefined> {
     const record = await within(this.shared.resume(secret, next), REDIS_TIMEOUT_MS);
@@ -124,6 +125,16 @@ export class ClusterHub extends Hub {
       throw err;
     }
     return session;
+  }
+
+  /**
+   * The client got the welcome carrying `secret`: if it is still the
+   * session's, the secret it was taken back with stops working.
+   */
+  confirm(session: Session, secret: string): void {
+    if (session.ended) return;
+    this.directory.confirm(session, secret);
+    this.background(this.shared.confirmSecret(session.id, secret), 'confirm secret');
   }
 
   /**

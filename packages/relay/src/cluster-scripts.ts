@@ -30,7 +30,7 @@ end
 -- ends a session owned by owner ('' for an orphan): 1 done, 0 unknown, -1 owned by another
 local function end_session(sid, owner, keep, window)
   local sk = P .. 'session/' .. sid
-  local s = redis.call('HMGET', sk, 'owner', 'user', 'secret')
+  local s = redis.call('HMGET', sk, 'owner', 'user', 'secret', 'prev')
   if not s[1] then
     redis.call('ZREM', P .. 'orphans', sid)
     return 0
@@ -41,6 +41,7 @@ local function end_session(sid, owner, keep, window)
   for _, room in ipairs(redis.call('HKEYS', sk .. '/rooms')) do leave_room(room, member, keep, window) end
   redis.call('DEL', sk, sk .. '/rooms')
   if s[3] and s[3] ~= '' then redis.call('DEL', P .. 'secret/' .. s[3]) end
+  if s[4] and s[4] ~= '' then redis.call('DEL', P .. 'secret/' .. s[4]) end
   if owner ~= '' then redis.call('SREM', P .. 'node/' .. owner .. '/sessions', sid) end
   redis.call('ZREM', P .. 'orphans', sid)
   redis.call('SREM', uk .. '/sessions', sid)
@@ -94,7 +95,10 @@ return member
 
 /**
  * Takes a session back by its secret and rotates the secret: ARGV P, old
- * hash, new hash, node, now. Tells the previous owner (`moved <sid>`).
+ * hash, new hash, node, now. The secret used stays valid as the session's
+ * `prev` (its welcome may be lost) until CONFIRM_SECRET or a resume with the
+ * new one; any other secret of the session is dropped. Tells the previous
+ * owner (`moved <sid>`).
  * Answers {sid, previous owner, user id, member, anon, key, exp, allowed,
  * {room, joined seq, ...}} or false.
  */
@@ -103,14 +107,16 @@ local old, new, node, now = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 local sid = redis.call('GET', P .. 'secret/' .. old)
 if not sid then return false end
 local sk = P .. 'session/' .. sid
-local s = redis.call('HMGET', sk, 'owner', 'user', 'kind', 'exp', 'allowed')
+local s = redis.call('HMGET', sk, 'owner', 'user', 'kind', 'exp', 'allowed', 'secret', 'prev')
 if not s[1] or s[3] ~= 'chat' then return false end
 if s[4] ~= '' and tonumber(s[4]) <= now then return false end
 local u = redis.call('HMGET', P .. 'user/' .. s[2], 'member', 'anon', 'key')
 if not u[1] then return false end
-redis.call('DEL', P .. 'secret/' .. old)
+for _, h in ipairs({s[6] or '', s[7] or ''}) do
+  if h ~= '' and h ~= old then redis.call('DEL', P .. 'secret/' .. h) end
+end
 redis.call('SET', P .. 'secret/' .. new, sid)
-redis.call('HSET', sk, 'secret', new, 'owner', node)
+redis.call('HSET', sk, 'secret', new, 'prev', old, 'owner', node)
 local prev = s[1]
 if prev ~= node then
   if prev ~= '' then
@@ -127,9 +133,27 @@ return {sid, prev, s[2], u[1], u[2], u[3], s[4], s[5], redis.call('HGETALL', sk 
 export const RESTORE_SECRET = `
 local sid, old, cur = ARGV[2], ARGV[3], ARGV[4]
 if redis.call('GET', P .. 'secret/' .. cur) ~= sid then return 0 end
+local sk = P .. 'session/' .. sid
+local prev = redis.call('HGET', sk, 'prev')
+if prev and prev ~= '' and prev ~= old then redis.call('DEL', P .. 'secret/' .. prev) end
 redis.call('DEL', P .. 'secret/' .. cur)
 redis.call('SET', P .. 'secret/' .. old, sid)
-redis.call('HSET', P .. 'session/' .. sid, 'secret', old)
+redis.call('HSET', sk, 'secret', old, 'prev', '')
+return 1
+`;
+
+/**
+ * The client got the session's current secret (a pong behind its welcome):
+ * ARGV P, sid, current hash. Drops the previous secret when the current one
+ * is still the session's. Answers 1 when dropped.
+ */
+export const CONFIRM_SECRET = `
+local sid, cur = ARGV[2], ARGV[3]
+local sk = P .. 'session/' .. sid
+local s = redis.call('HMGET', sk, 'secret', 'prev')
+if s[1] ~= cur or not s[2] or s[2] == '' then return 0 end
+if redis.call('GET', P .. 'secret/' .. s[2]) == sid then redis.call('DEL', P .. 'secret/' .. s[2]) end
+redis.call('HSET', sk, 'prev', '')
 return 1
 `;
 

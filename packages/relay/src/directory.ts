@@ -20,6 +20,11 @@ export class Directory {
   /** User ids by nickname key: one id as is, several (a token subject and an anonymous user) in a set. */
   private readonly names = new Map<string, string | Set<string>>();
   private readonly secrets = new Map<string, Session>();
+  /**
+   * The secret a session was last taken back with, still valid until the
+   * client shows it got the next one (see {@link rotate}).
+   */
+  private readonly previous = new Map<Session, string>();
   private sessions = 0;
 
   /** Sessions open (live or within their resume window). */
@@ -83,15 +88,39 @@ export class Directory {
     return this.secrets.get(secret);
   }
 
-  /** Replaces a session's resume secret (the old one stops working). */
+  /** Replaces a session's resume secret (the old one, and any previous one, stop working). */
   setSecret(session: Session, secret: string): void {
+    this.forgetPrevious(session);
     if (session.resume) this.secrets.delete(session.resume);
     session.resume = secret;
     this.secrets.set(secret, session);
   }
 
+  /**
+   * Rotates the secret of a session just taken back with `used` to `next`.
+   * `used` stays valid beside `next` (the welcome carrying `next` may be lost
+   * to a cut, and the client then comes back with `used`) until the client
+   * shows it got `next` ({@link confirm}, or a resume with `next`); any other
+   * secret of the session stops working.
+   */
+  rotate(session: Session, used: string, next: string): void {
+    const previous = this.previous.get(session);
+    if (previous !== undefined && previous !== used) this.secrets.delete(previous);
+    if (session.resume && session.resume !== used) this.secrets.delete(session.resume);
+    this.previous.set(session, used);
+    this.secrets.set(used, session);
+    session.resume = next;
+    this.secrets.set(next, session);
+  }
+
+  /** The client got `secret` (its welcome arrived): if it is still the session's, the previous one stops working. */
+  confirm(session: Session, secret: string): void {
+    if (session.resume === secret) this.forgetPrevious(session);
+  }
+
   /** Ends a session; `true` when its user has no session left (and is forgotten). */
   close(session: Session): boolean {
+    this.forgetPrevious(session);
     if (session.resume) this.secrets.delete(session.resume);
     const user = session.user;
     if (user.sessions.delete(session)) this.sessions--;
@@ -117,6 +146,13 @@ export class Directory {
       if (user?.anonymous) return user;
     }
     return undefined;
+  }
+
+  private forgetPrevious(session: Session): void {
+    const previous = this.previous.get(session);
+    if (previous === undefined) return;
+    this.previous.delete(session);
+    if (this.secrets.get(previous) === session) this.secrets.delete(previous);
   }
 
   private add(user: User): User {

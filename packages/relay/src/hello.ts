@@ -1,7 +1,9 @@
 /**
  * The handshake: `hello` → `welcome`, then each named room's replay and the
  * private inbox's replay. Opens a fresh session (nickname or token) or takes
- * back a resumable one by its secret. A room cursor of another epoch (the
+ * back a resumable one by its secret (rotated; the secret used keeps working
+ * until the client shows it got the new one, so a welcome lost to a cut
+ * does not lock it out). A room cursor of another epoch (the
  * room's sequence started over) gets a `gap` without `end` and the current
  * run from its start.
  */
@@ -47,7 +49,7 @@ async function localSession(conn: ChatConnection, hello: Hello): Promise<Opened 
     const old = session.peer;
     ctx.hub.attach(session, conn);
     old?.close(CloseCode.Replaced, 'session resumed elsewhere', 'replaced');
-    ctx.directory.setSecret(session, newResumeSecret());
+    ctx.directory.rotate(session, hello.resume!, newResumeSecret());
     return { session, resumed: true };
   }
   session = await openSession(conn, hello);
@@ -123,6 +125,11 @@ export async function handleHello(conn: ChatConnection, hello: Hello): Promise<v
     // Redis went away half-way: the client never saw this welcome; let it come back with what it holds
     if (cluster && err instanceof UnavailableError) cluster.abandon(session, resumed ? hello.resume : undefined);
     throw err;
+  }
+  if (resumed) {
+    // The secret used stays valid beside the new one until the client shows it got this welcome.
+    const secret = session.resume!;
+    conn.whenReceived(() => (cluster ? cluster.confirm(session, secret) : ctx.directory.confirm(session, secret)));
   }
 }
 

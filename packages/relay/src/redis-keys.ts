@@ -15,9 +15,9 @@
  * | `user/<id>/sessions` | set | the user's session ids |
  * | `user/<id>/seq`, `/log`, `/cids` | | the private inbox, as for rooms (cids: the user's own `cid`s) |
  * | `nick/<key>` | set | user ids holding a nickname key |
- * | `session/<id>` | hash | `user`, `owner` (node id, empty while orphaned), `kind`, `secret` (hash), `exp`, `allowed` |
+ * | `session/<id>` | hash | `user`, `owner` (node id, empty while orphaned), `kind`, `secret` (hash), `prev` (hash of the secret it was last taken back with, valid until the client shows it got `secret`; empty otherwise), `exp`, `allowed` |
  * | `session/<id>/rooms` | hash | room → `seq` when the session joined |
- * | `secret/<sha256>` | string | the session id a resume secret belongs to |
+ * | `secret/<sha256>` | string | the session id a resume secret (current or `prev`) belongs to |
  * | `node/<id>` | string, expiring | a relay's heartbeat |
  * | `node/<id>/sessions` | set | sessions a relay owns |
  * | `nodes` | set | relays that announced themselves |

@@ -10,7 +10,7 @@
  * registers them all.
  */
 import type { Redis } from 'ioredis';
-import { BEAT, END, ENTER, FIND, LEAVE, LIB, OPEN, REAP, RECONCILE, RELEASE, RESTORE_SECRET, RESUME, SWEEP } from './cluster-scripts.js';
+import { BEAT, CONFIRM_SECRET, END, ENTER, FIND, LEAVE, LIB, OPEN, REAP, RECONCILE, RELEASE, RESTORE_SECRET, RESUME, SWEEP } from './cluster-scripts.js';
 import { APPEND_DIRECT, APPEND_ROOM, DROP_LOG, REPLAY, ROOM_HEAD } from './store-scripts.js';
 
 /** Every script: its Lua and how many of its arguments are keys. */
@@ -24,6 +24,7 @@ export const SCRIPTS = {
   parleyOpen: { numberOfKeys: 0, lua: LIB + OPEN },
   parleyResume: { numberOfKeys: 0, lua: LIB + RESUME },
   parleyRestoreSecret: { numberOfKeys: 0, lua: LIB + RESTORE_SECRET },
+  parleyConfirmSecret: { numberOfKeys: 0, lua: LIB + CONFIRM_SECRET },
   parleyEnter: { numberOfKeys: 0, lua: LIB + ENTER },
   parleyLeave: { numberOfKeys: 0, lua: LIB + LEAVE },
   parleyEnd: { numberOfKeys: 0, lua: LIB + END },
