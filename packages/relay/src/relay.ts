@@ -4,8 +4,8 @@
  */
 import type { SessionLimits } from '@parley/protocol';
 import { existsSync, readdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { LocalBroker, type Broker } from './broker.js';
 import { buildCluster, connectRedis } from './cluster.js';
 import { ConfigError, resolveConfig, type RelayConfig } from './config.js';
@@ -19,6 +19,7 @@ import { Hub } from './hub.js';
 import { IdFactory } from './ids.js';
 import { createLogger, type Logger } from './logger.js';
 import { MemoryStore } from './memory-store.js';
+import { PreUpgrade } from './pre-upgrade.js';
 import { RelayMetrics } from './metrics.js';
 import type { RelayOptions } from './options.js';
 import type { Outbound } from './outbound.js';
@@ -197,7 +198,14 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
     return h;
   };
   const server = createServer(createHttpHandler(config, metrics, health, log));
-  server.on('upgrade', (req, socket, head) => gw.upgrade(req, socket, head));
+  // a TCP connection must finish its request headers within the hello timeout, and counts per address until it has
+  const waiting = new PreUpgrade(ctx.heartbeat.deadlines, { timeoutMs: config.helloTimeoutMs, maxPerIp: config.maxConnectionsPerIp }, log);
+  server.on('connection', (socket: Socket) => waiting.connected(socket));
+  server.on('request', (req: IncomingMessage) => waiting.started(req.socket));
+  server.on('upgrade', (req: IncomingMessage, socket, head) => {
+    waiting.started(req.socket);
+    gw.upgrade(req, socket, head);
+  });
 
   const stopParts = (): void => {
     ctx.heartbeat.stop();

@@ -1,0 +1,54 @@
+// TCP connections that never finish their first request: destroyed at the
+// hello timeout, and at most maxConnectionsPerIp of them per address
+// (security.md finding S3).
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import type { RelayHandle } from '../src/index.js';
+import { Harness, sleep } from './helpers.js';
+
+function raw(port: number, first = ''): { socket: Socket; closed: Promise<number> } {
+  const started = Date.now();
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  if (first) socket.on('connect', () => socket.write(first));
+  return { socket, closed: new Promise((resolve) => socket.once('close', () => resolve(Date.now() - started))) };
+}
+
+describe('connections before their first request', () => {
+  const h = new Harness();
+  let relay: RelayHandle;
+  const sockets: Socket[] = [];
+  before(async () => {
+    relay = await h.relay({ helloTimeoutMs: 300, maxConnectionsPerIp: 3 });
+  });
+  after(async () => {
+    for (const s of sockets) s.destroy();
+    await h.close();
+  });
+
+  test('are destroyed at the hello timeout, whatever part of a request they sent', async () => {
+    const idle = ['', 'GET /chat HTTP/1.1\r\nHost: x\r\n', 'G'].map((first) => raw(relay.port, first));
+    sockets.push(...idle.map((r) => r.socket));
+    for (const t of await Promise.all(idle.map((r) => r.closed))) assert.ok(t >= 250 && t < 1300, `closed after ${t} ms`);
+  });
+
+  test('count per address: one more than maxConnectionsPerIp is destroyed at once, and a WebSocket still connects once they are gone', async () => {
+    const idle = [1, 2, 3].map(() => raw(relay.port));
+    sockets.push(...idle.map((r) => r.socket));
+    await sleep(50);
+    const over = raw(relay.port);
+    sockets.push(over.socket);
+    assert.ok((await over.closed) < 200, 'the fourth is destroyed at once');
+    await Promise.all(idle.map((r) => r.closed));
+    const c = await h.open(relay.wsUrl);
+    assert.equal((await c.hello({ nick: 'after-idle' })).type, 'welcome');
+  });
+
+  test('a plain HTTP request is not cut by the deadline', async () => {
+    const res = await fetch(`${relay.url}/healthz`);
+    assert.equal(res.status, 200);
+    await sleep(400);
+    assert.equal((await fetch(`${relay.url}/healthz`)).status, 200);
+  });
+});
