@@ -25,9 +25,9 @@ function suite(name: string, setup: () => Promise<{ h: Harness; relays: [RelayHa
 
     const open = (relay: RelayHandle, options = {}): Promise<TestClient> => h.open(relay.wsUrl, undefined, options);
     /** Whether `secret` takes the session back (closing whoever holds it). */
-    const resumes = async (relay: RelayHandle, secret: string): Promise<boolean> => {
+    const resumes = async (relay: RelayHandle, secret: unknown): Promise<boolean> => {
       const c = await open(relay);
-      c.send({ type: 'hello', resume: secret });
+      c.send({ type: 'hello', resume: secret as string });
       const answer = await c.next(undefined, (e) => e.type === 'welcome' || e.type === 'error');
       await c.close();
       return answer.type === 'welcome' && answer.resumed === true;
@@ -57,7 +57,8 @@ function suite(name: string, setup: () => Promise<{ h: Harness; relays: [RelayHa
       const second = await back.hello({ resume: first.resume });
       assert.equal(second.resumed, true);
       if (h instanceof ClusterHarness) {
-        await eventually(async () => (await h.redis.hget(`${h.prefix}session/${second.session}`, 'prev')) === '', 'the previous secret to be dropped in Redis');
+        const cluster: ClusterHarness = h;
+        await eventually(async () => (await cluster.redis.hget(`${cluster.prefix}session/${second.session}`, 'prev')) === '', 'the previous secret to be dropped in Redis');
       } else {
         await sleep(100);
       }
