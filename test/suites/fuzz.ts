@@ -26,6 +26,8 @@ export interface FuzzConfig {
   /** fast-check runs of envelope batches, and cases per batch. */
   envelopeRuns: number;
   batch: number;
+  /** Keep running batches (new seeds) until this many envelope cases were answered. */
+  envelopeTarget?: number;
   /** fast-check runs of raw scenarios, and scenarios per run (each on its own connection, run concurrently). */
   rawRuns: number;
   rawParallel: number;
@@ -37,13 +39,17 @@ export interface FuzzFigures {
   cases: number;
   envelopeCases: number;
   rawCases: number;
-  /** Error codes answered, and close codes seen, with counts. */
+  /** Error codes answered, and close codes seen (not counting the relay echoing a close frame we sent), with counts. */
   errors: Record<string, number>;
   closes: Record<string, number>;
+  /** Close handshakes where the relay echoed the valid close code a raw scenario sent. */
+  echoes: number;
   /** Raw scenarios by name. */
   scenarios: Record<string, number>;
   connections: number;
   baseline: number;
+  /** Memory once the envelope cases are done (before the raw ones). */
+  afterEnvelopes: number;
   after: number;
   peak: number;
   healthy: boolean;
@@ -55,7 +61,7 @@ export interface FuzzFigures {
 export const FUZZ_RELAY = {
   rateBurst: 1_000_000,
   ratePerSecond: 1_000_000,
-  abuseStrikes: 200,
+  abuseStrikes: 1000,
   historyLimit: 20,
   inboxLimit: 20,
   resumeWindowMs: 100,
@@ -88,7 +94,7 @@ function badAnswer(e: Envelope): string | undefined {
 const describeCase = (c: FrameCase): string =>
   c.kind === 'binary' ? `binary ${c.bytes.toString('hex').slice(0, 80)}` : `text(${c.text.length}) ${JSON.stringify(c.text.slice(0, 200))}`;
 
-class EnvelopeRunner {
+export class EnvelopeRunner {
   private peer: Peer | undefined;
   private fence = FENCE;
   private n = 0;
@@ -179,7 +185,7 @@ class EnvelopeRunner {
 }
 
 /** Runs one raw scenario on a fresh connection and checks its outcome. */
-async function runRaw(port: number, s: RawScenario, n: number, f: FuzzFigures): Promise<void> {
+export async function runRaw(port: number, s: RawScenario, n: number, f: FuzzFigures): Promise<void> {
   const raw = await RawSocket.connect(port);
   try {
     if (s.hello) {
@@ -197,7 +203,8 @@ async function runRaw(port: number, s: RawScenario, n: number, f: FuzzFigures): 
     ]);
     const outcome = answered === 'closed' || raw.closeCode !== undefined ? raw.closeCode! : answered;
     bump(f.scenarios, s.name);
-    if (typeof outcome === 'number') bump(f.closes, outcome);
+    if (typeof outcome === 'number' && sentCloses.has(outcome)) f.echoes++;
+    else if (typeof outcome === 'number') bump(f.closes, outcome);
     for (const e of raw.envelopes.slice(from)) {
       const bad = badAnswer(e);
       if (bad) throw new Error(`${bad} in "${s.name}"`);
@@ -227,7 +234,7 @@ export async function runFuzz(config: Partial<FuzzConfig> = {}): Promise<FuzzFig
   const say = c.progress ?? (() => {});
   const started = Date.now();
   const relay = await ProbedRelay.start(FUZZ_RELAY);
-  const f: FuzzFigures = { cases: 0, envelopeCases: 0, rawCases: 0, errors: {}, closes: {}, scenarios: {}, connections: 0, baseline: 0, after: 0, peak: 0, healthy: false, seconds: 0, seed };
+  const f: FuzzFigures = { cases: 0, envelopeCases: 0, rawCases: 0, errors: {}, closes: {}, echoes: 0, scenarios: {}, connections: 0, baseline: 0, afterEnvelopes: 0, after: 0, peak: 0, healthy: false, seconds: 0, seed };
   const envelopes = new EnvelopeRunner(relay.wsUrl, f);
   let rawN = 0;
   try {
@@ -238,18 +245,26 @@ export async function runFuzz(config: Partial<FuzzConfig> = {}): Promise<FuzzFig
     };
     // warm-up: every code path runs once before the baseline is taken
     await check(fc.asyncProperty(fc.array(frameCase, { minLength: 100, maxLength: 100 }), (cases) => envelopes.run(cases)), { numRuns: 3, seed: seed + 1 });
-    await check(fc.asyncProperty(rawScenario(1_048_576), (s) => runRaw(relay.port, s, ++rawN, f)), { numRuns: 60, seed: seed + 2 });
+    await check(
+      fc.asyncProperty(fc.array(rawScenario(1_048_576), { minLength: 4, maxLength: 4 }), (l) => Promise.all(l.map((s) => runRaw(relay.port, s, ++rawN, f))).then(() => undefined)),
+      { numRuns: 50, seed: seed + 2 },
+    );
     f.baseline = await quiet();
     await relay.peak();
     let runs = 0;
-    await check(
-      fc.asyncProperty(fc.array(frameCase, { minLength: c.batch, maxLength: c.batch }), async (cases) => {
-        await envelopes.run(cases);
-        if (++runs % Math.max(1, Math.round(50_000 / c.batch)) === 0) say(`fuzz: ${envelopes.cases} envelope cases`);
-      }),
-      { numRuns: c.envelopeRuns, seed, endOnFailure: c.envelopeRuns > 100 },
-    );
+    const target = c.envelopeTarget ?? 0;
+    for (let round = 0; round === 0 || envelopes.cases < target; round++) {
+      const numRuns = round === 0 ? c.envelopeRuns : Math.ceil((target - envelopes.cases) / c.batch);
+      await check(
+        fc.asyncProperty(fc.array(frameCase, { minLength: c.batch, maxLength: c.batch }), async (cases) => {
+          await envelopes.run(cases);
+          if (++runs % Math.max(1, Math.round(50_000 / c.batch)) === 0) say(`fuzz: ${envelopes.cases} envelope cases`);
+        }),
+        { numRuns, seed: seed + 10 * round, endOnFailure: numRuns > 100 },
+      );
+    }
     f.envelopeCases = envelopes.cases;
+    f.afterEnvelopes = await quiet();
     let raws = 0;
     await check(
       fc.asyncProperty(fc.array(rawScenario(1_048_576), { minLength: c.rawParallel, maxLength: c.rawParallel }), async (list) => {
@@ -289,8 +304,8 @@ export function fuzzLines(f: FuzzFigures): string[] {
   return [
     `fuzz: ${f.cases} cases (${f.envelopeCases} envelope frames, ${f.rawCases} raw scenarios) over ${f.connections} connections in ${f.seconds.toFixed(1)} s, seed ${f.seed}; relay healthy after: ${f.healthy}`,
     `fuzz: errors answered: ${top(f.errors)}`,
-    `fuzz: close codes: ${top(Object.fromEntries(Object.entries(f.closes).filter(([k]) => DOCUMENTED_CLOSE_CODES.has(Number(k)))))}; ` +
-      `echoes of the peer's own valid close code: ${Object.entries(f.closes).filter(([k]) => !DOCUMENTED_CLOSE_CODES.has(Number(k))).reduce((a, [, v]) => a + v, 0)}`,
-    `fuzz: relay memory (heap + external after GC) baseline ${mb(f.baseline)}, peak ${mb(f.peak)}, after ${mb(f.after)} (${f.after >= f.baseline ? '+' : ''}${((f.after - f.baseline) / 1024).toFixed(0)} KiB)`,
+    `fuzz: close codes: ${top(f.closes)}; and ${f.echoes} close handshakes echoing the scenario's own valid code`,
+    `fuzz: relay memory (heap + external after GC, no connection left) baseline ${mb(f.baseline)}, peak ${mb(f.peak)}, after the envelopes ${mb(f.afterEnvelopes)}, ` +
+      `after everything ${mb(f.after)} (${f.after >= f.baseline ? '+' : ''}${((f.after - f.baseline) / 1024).toFixed(0)} KiB)`,
   ];
 }
