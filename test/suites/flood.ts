@@ -26,6 +26,8 @@ export interface FloodFigures {
   flooder: { connections: number; sent: number; rateLimited: number; welcomed: number; closes: Record<string, number> };
   /** Ordinary clients that lost their connection during the flood. */
   victimsDropped: number;
+  /** Flood messages the relay accepted and delivered to each ordinary client (the bursts each new connection is allowed). */
+  floodDeliveredPerClient: number;
 }
 
 function flood(url: string, room: string, ms: number, reconnectDelayMs: number): Promise<FloodFigures['flooder']> {
@@ -58,9 +60,11 @@ export async function runFlood(options: { clients?: number; phaseMs?: number; re
   try {
     let phase: 'off' | 'quiet' | 'flooded' = 'off';
     const samples = { off: [] as number[], quiet: [] as number[], flooded: [] as number[] };
+    let floodDelivered = 0;
     for (let i = 0; i < clients; i++) {
       const p = new Participant({ url: relay.wsUrl, nick: `v${i}`, rooms: [room] });
       p.onMessage = (m) => {
+        if (m.text.startsWith('flood ')) floodDelivered++;
         const [from, at] = m.text.split('|');
         if (from === p.nick || at === undefined) return;
         samples[phase].push(performance.now() - Number(at));
@@ -97,6 +101,7 @@ export async function runFlood(options: { clients?: number; phaseMs?: number; re
       ratioP95: flooded.p95 / quiet.p95,
       flooder,
       victimsDropped: people.reduce((a, p) => a + p.drops, 0) - drops,
+      floodDeliveredPerClient: Math.round(floodDelivered / clients),
     };
   } finally {
     clearInterval(timer);
@@ -109,7 +114,8 @@ export function floodLines(f: FloodFigures): string[] {
   const fl = f.flooder;
   const how = f.reconnectDelayMs < 0 ? 'once' : `coming back ${f.reconnectDelayMs} ms after each close`;
   return [
-    `flood (${how}): flooder wrote ${fl.sent} envelopes over ${fl.connections} connections, got ${fl.rateLimited} rate_limited, closes ${JSON.stringify(fl.closes)}`,
+    `flood (${how}): flooder wrote ${fl.sent} envelopes over ${fl.connections} connections, got ${fl.rateLimited} rate_limited, closes ${JSON.stringify(fl.closes)}; ` +
+      `each other client received ${f.floodDeliveredPerClient} flood messages (${(f.floodDeliveredPerClient / (f.phaseMs / 1000)).toFixed(0)}/s)`,
     `flood (${how}): ${f.clients} other clients' latency p50 ${f.quiet.p50.toFixed(2)} -> ${f.flooded.p50.toFixed(2)} ms (x${f.ratioP50.toFixed(2)}), ` +
       `p95 ${f.quiet.p95.toFixed(2)} -> ${f.flooded.p95.toFixed(2)} ms (x${f.ratioP95.toFixed(2)}), max ${f.quiet.max.toFixed(1)} -> ${f.flooded.max.toFixed(1)} ms; ` +
       `${f.quiet.n}/${f.flooded.n} samples; their drops ${f.victimsDropped}`,
