@@ -20,7 +20,7 @@ export const FULL = {
     durationMs: 4000,
   },
   latency: { receivers: 500, rate: 100, warmupMs: 1000, durationMs: 10_000, rounds: 5 },
-  idle: { count: 5000, roomSize: 50, rounds: 1 },
+  idle: { count: 5000, roomSize: 50, rounds: 3 },
   // Attempts a few more than the per-process open-file limit lets one relay
   // accept, so the result is the real ceiling on this machine.
   ceiling: { peer: 'parley', count: 'openFiles-5', perLoadgen: 5000, roomSize: 50, holdMs: 40_000, clientPingMs: 20_000 },

@@ -83,7 +83,7 @@ export function renderSvg(results) {
     parts.push(panel({
       x: 720, y: 10, w: 290, h: H - 50,
       title: 'Idle memory per connection, kB',
-      subtitle: `lower is better; ${idle.rows[0].count.toLocaleString('en-US')} connections, after GC`,
+      subtitle: `lower is better; ${idle.rows[0].count.toLocaleString('en-US')} connections, after GC, median`,
       groups: [
         { name: 'RSS', bars: idle.rows.map((r) => ({ key: r.peer, value: r.rssPerConn / 1000, label: (r.rssPerConn / 1000).toFixed(1) })) },
         { name: 'V8 heap', bars: idle.rows.map((r) => ({ key: r.peer, value: r.heapPerConn / 1000, label: (r.heapPerConn / 1000).toFixed(1) })) },

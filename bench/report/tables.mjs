@@ -54,15 +54,18 @@ export function latencyTable(runs) {
 export function idleTable(runs) {
   const s = summarizeIdle(runs);
   const first = s.rows[0];
+  const ws = s.rows.find((x) => x.peer === 'ws');
   return table(
-    `Idle memory: ${int(first?.count)} idle connections (rooms of ${first?.roomSize} where the peer has rooms), after GC`,
-    ['implementation', 'RSS/conn', 'heap/conn', 'external/conn', 'vs bare ws (RSS)', 'connect time'],
+    `Idle memory: ${int(first?.count)} idle connections (rooms of ${first?.roomSize} where the peer has rooms), after GC (median of ${first?.rounds} rounds)`,
+    ['implementation', 'RSS/conn', 'RSS range', 'heap/conn', 'external/conn', 'vs bare ws (RSS)', 'vs bare ws (heap)', 'connect time'],
     s.rows.map((r) => [
       r.label,
       kB(r.rssPerConn),
+      `${fixed(r.rssRange[0] / 1000, 1)}-${fixed(r.rssRange[1] / 1000, 1)}`,
       kB(r.heapPerConn),
       kB(r.externalPerConn, 2),
-      ratio(r.rssPerConn / (s.rows.find((x) => x.peer === 'ws')?.rssPerConn ?? NaN)),
+      ratio(r.rssPerConn / (ws?.rssPerConn ?? NaN)),
+      ratio(r.heapPerConn / (ws?.heapPerConn ?? NaN)),
       `${fixed(r.connectSeconds, 1)} s`,
     ]),
   );
