@@ -4,7 +4,7 @@
  * docs/reliability.md (between its `soak:start` and `soak:end` markers) with
  * the date and the machine, so the numbers in the docs are ones a run produced.
  *
- *   node --import tsx test/soak/run.ts                 # the full soak (about 7 minutes on 2 cores)
+ *   node --import tsx test/soak/run.ts                 # the full soak (about 6 minutes on 2 cores)
  *   node --import tsx test/soak/run.ts --scale 0.25    # smaller: the chaos run and the fuzz case counts scale with it
  *   node --import tsx test/soak/run.ts --only chaos,fuzz --no-write
  *
