@@ -7,6 +7,7 @@
 import type { Member } from '@parley/protocol';
 import { TYPING_THROTTLE_MS } from '@parley/protocol';
 import type { Outbound } from './outbound.js';
+import { SmallMap } from './small-map.js';
 
 /** The endpoint a session is attached to: a protocol connection or a plain seed client. */
 export interface Peer {
@@ -85,7 +86,7 @@ export class Sessions implements Iterable<Session> {
  */
 export class Session {
   /** Rooms the session is in, each with the room's `seq` when it joined. */
-  readonly rooms = new Map<string, number>();
+  readonly rooms = new SmallMap<string, number>();
   /** The resume secret (chat sessions only). */
   resume: string | undefined;
   /** The attached connection, or `null` while waiting to be resumed. */
