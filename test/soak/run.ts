@@ -19,7 +19,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { chaosLines, runChaos } from '../suites/chaos.js';
 import { exhaustionLines, runExhaustion } from '../suites/exhaustion.js';
-import { floodLines, runFlood } from '../suites/flood.js';
+import { FLOOD_SLACK, floodLines, runFlood } from '../suites/flood.js';
 import { fuzzLines, runFuzz } from '../suites/fuzz.js';
 import { halfOpenLines, runHalfOpen } from '../suites/half-open.js';
 import { memoryRestartLines, redisKillLines, runMemoryRestart, runRedisKills } from '../suites/restart.js';
@@ -164,6 +164,7 @@ for (const reconnectDelayMs of [-1, 200, 20]) {
       checks: [
         { promise: 'the flooder is rate-limited and closed with 4004 every time', held: f.flooder.rateLimited > 0 && Object.keys(f.flooder.closes).every((c) => c === '4004') },
         { promise: 'nobody else is disconnected', held: f.victimsDropped === 0 },
+        { promise: 'coming back does not refill the rate limit: the others get at most one burst plus the sustained rate', held: f.floodDeliveredPerClient <= f.allowedPerClient + FLOOD_SLACK },
         { promise: 'the others\u2019 p50 latency stays within 2x of the unflooded run', held: f.ratioP50 <= 2 },
       ],
     };

@@ -210,6 +210,9 @@ export class ChatConnection implements Peer, WriterOptions, Watched, Expiring<De
   established(session: Session): void {
     this.session = session;
     this.state = 'ready';
+    // a connection that follows a drained one from the same address starts with its bucket (see RateDebts)
+    const owed = this.ctx.rateDebts.fullAt(this.ws.ip, performance.now());
+    if (owed > this.bucketFullAt) this.bucketFullAt = owed;
     const deadlines = this.ctx.heartbeat.deadlines;
     deadlines.cancel(this.deadline);
     this.deadline = undefined;
@@ -350,6 +353,7 @@ export class ChatConnection implements Peer, WriterOptions, Watched, Expiring<De
     if (this.open) this.ctx.metrics.closes.labels(this.closeLabel).inc();
     this.state = 'closed';
     this.stopTimers();
+    this.ctx.rateDebts.record(this.ws.ip, this.bucketFullAt, performance.now());
     this.ctx.heartbeat.forget(this.ws);
     this.writer.stop();
     this.held = null;

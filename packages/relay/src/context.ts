@@ -12,6 +12,7 @@ import type { Heartbeat } from './heartbeat.js';
 import type { Hub } from './hub.js';
 import type { IdFactory } from './ids.js';
 import type { Logger } from './logger.js';
+import type { RateDebts } from './rate-debts.js';
 import type { RelayMetrics } from './metrics.js';
 import type { RoomRegistry } from './rooms.js';
 import type { Store } from './store.js';
@@ -32,6 +33,8 @@ export interface RelayContext {
   readonly ids: IdFactory;
   readonly scheduler: FlushScheduler;
   readonly heartbeat: Heartbeat;
+  /** Drained rate-limit buckets of closed connections, per address, for the next connection from there. */
+  readonly rateDebts: RateDebts;
   /** Present when `tokenSecret` is set. */
   readonly tokens: TokenVerifier | undefined;
   /** What `welcome.limits` announces. */

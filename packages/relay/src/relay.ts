@@ -14,6 +14,7 @@ import { Directory } from './directory.js';
 import { FlushScheduler } from './flush-scheduler.js';
 import { Gateway } from './gateway.js';
 import { Heartbeat } from './heartbeat.js';
+import { RateDebts } from './rate-debts.js';
 import { createHttpHandler, type Health } from './http-handler.js';
 import { Hub } from './hub.js';
 import { IdFactory } from './ids.js';
@@ -174,6 +175,7 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
     ids: new IdFactory(),
     scheduler: new FlushScheduler(),
     heartbeat: new Heartbeat(config.pingIntervalMs),
+    rateDebts: new RateDebts(),
     tokens: config.tokenSecret === undefined ? undefined : new TokenVerifier(config.tokenSecret),
     limits,
     get closing() {
@@ -209,6 +211,7 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
 
   const stopParts = (): void => {
     ctx.heartbeat.stop();
+    ctx.rateDebts.clear();
     hub.stop();
     retention?.stop();
     ctx.scheduler.stop();

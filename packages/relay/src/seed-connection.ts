@@ -6,7 +6,7 @@
  * one per frame, and nothing else.
  */
 import { CloseCode, isText, normalizeNickname } from '@parley/protocol';
-import type { WebSocket } from 'ws';
+import type { RelaySocket } from './relay-socket.js';
 import { closeSocket, socketErrorLabel, type CloseLabel } from './closing.js';
 import { UnavailableError } from './cluster-errors.js';
 import type { ClusterHub } from './cluster-hub.js';
@@ -54,11 +54,13 @@ export class SeedConnection implements Peer {
   private closeLabel: CloseLabel = 'client';
 
   constructor(
-    private readonly ws: WebSocket,
+    private readonly ws: RelaySocket,
     private readonly ctx: RelayContext,
     private readonly rawNick: string,
   ) {
     this.bucket = new TokenBucket(ctx.config.rateBurst, ctx.config.ratePerSecond);
+    // a connection that follows a drained one from the same address starts with its bucket (see RateDebts)
+    this.bucket.owe(ctx.rateDebts.fullAt(ws.ip, performance.now()));
     this.writer = new SocketWriter(ws, ctx.scheduler, {
       batch: false,
       sendBufferBytes: ctx.config.sendBufferBytes,
@@ -174,6 +176,7 @@ export class SeedConnection implements Peer {
     if (this.open) this.ctx.metrics.closes.labels(this.closeLabel).inc();
     this.open = false;
     this.writer.stop();
+    this.ctx.rateDebts.record(this.ws.ip, this.bucket.fullAt, performance.now());
     if (this.session) this.ctx.hub.end(this.session);
   }
 }

@@ -38,21 +38,31 @@ export function takeToken(fullAt: number, now: number, burst: number, perSecond:
  * ```
  */
 export class TokenBucket {
-  private fullAt: number;
+  private state: number;
 
   constructor(
     private readonly burst: number,
     private readonly perSecond: number,
     private readonly now: () => number = clock,
   ) {
-    this.fullAt = now();
+    this.state = now();
+  }
+
+  /** When the bucket is full again (same clock as `now`; at or before now means full). */
+  get fullAt(): number {
+    return this.state;
+  }
+
+  /** Starts from a bucket that is full only at `fullAt` (when that is later than this one's; see RateDebts). */
+  owe(fullAt: number): void {
+    if (fullAt > this.state) this.state = fullAt;
   }
 
   /** Takes one token; `false` when the bucket is empty (the envelope must be refused). */
   take(): boolean {
-    const next = takeToken(this.fullAt, this.now(), this.burst, this.perSecond);
+    const next = takeToken(this.state, this.now(), this.burst, this.perSecond);
     if (next < 0) return false;
-    this.fullAt = next;
+    this.state = next;
     return true;
   }
 }

@@ -98,6 +98,31 @@ describe('limits and bad input', () => {
     assert.equal((await c.closedWithin()).code, CloseCode.RateLimited);
   });
 
+  test('gives a connection that follows a drained one from the same address that bucket, not a fresh burst', async () => {
+    const relay = await h.relay({ rateBurst: 4, ratePerSecond: 4 });
+    const drained = await h.chat(relay, { nick: 'drained', rooms: [{ room: 'r', since: 0 }] });
+    const neighbour = await h.chat(relay, { nick: 'neighbour', rooms: [{ room: 'r', since: 0 }] });
+    await sleep(300); // the hellos used a token each: let the buckets refill
+    for (let i = 0; i < 4; i++) drained.send({ type: 'send', room: 'r', text: 'x', cid: `d${i}` });
+    for (let i = 0; i < 4; i++) assert.equal((await drained.next('ack')).cid, `d${i}`);
+    await drained.close();
+    await sleep(50);
+    // a connection that was already there keeps its own bucket (users behind one NAT)
+    for (let i = 0; i < 3; i++) neighbour.send({ type: 'send', room: 'r', text: 'x', cid: `n${i}` });
+    for (let i = 0; i < 3; i++) assert.equal((await neighbour.next('ack')).cid, `n${i}`);
+    // a new one, under another nickname, starts where the closed one left off
+    const back = await h.chat(relay, { nick: 'back-again', rooms: [{ room: 'r', since: 0 }] });
+    back.send({ type: 'send', room: 'r', text: 'x', cid: 'b0' });
+    const e = await back.next('error');
+    assert.deepEqual([e.code, e.ref], [ErrorCode.RateLimited, 'b0']);
+    // once the bucket would be full again, a new connection gets the whole burst
+    await sleep(1100);
+    const later = await h.chat(relay, { nick: 'later', rooms: [{ room: 'r', since: 0 }] });
+    await sleep(300);
+    for (let i = 0; i < 4; i++) later.send({ type: 'send', room: 'r', text: 'x', cid: `l${i}` });
+    for (let i = 0; i < 4; i++) assert.equal((await later.next('ack')).cid, `l${i}`);
+  });
+
   test('closes with 4006 a connection past maxConnectionsPerIp, and counts a closed one back', async () => {
     const relay = await h.relay({ maxConnectionsPerIp: 2 });
     const a = await h.open(relay.wsUrl);
