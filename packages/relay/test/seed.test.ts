@@ -107,6 +107,25 @@ describe('seed profile (plain WebSocket clients)', () => {
     assert.equal(m.name, 'Kim Lee');
   });
 
+  test('gives a plain client that follows a drained one from the same address that bucket, not a fresh burst', async () => {
+    const limited = await h.relay({ rateBurst: 3, ratePerSecond: 3 });
+    const at = limited.url.replace(/^http/, 'ws');
+    const watcher = await h.open(`${at}/ws/watcher`, []);
+    const first = await h.open(`${at}/ws/first`, []);
+    await sleep(50);
+    for (let i = 0; i < 3; i++) first.send(`first ${i}`);
+    for (let i = 0; i < 3; i++) assert.equal(await watcher.nextFrame(), `{"sender":"first","msg":"first ${i}"}`);
+    await first.close();
+    const second = await h.open(`${at}/ws/second`, []);
+    await sleep(50);
+    second.send('too soon');
+    await sleep(200);
+    assert.match((await get(limited, '/metrics')).text, /^parley_drops_total\{reason="rate_limited"\} 1$/m);
+    await sleep(1000); // the bucket is full again
+    second.send('in time');
+    assert.equal(await watcher.nextFrame(), '{"sender":"second","msg":"in time"}', 'the one sent too soon never came');
+  });
+
   test('answers a plain HTTP GET to a seed path with 426 and a readable body', async () => {
     for (const path of ['/ws', '/ws/somebody']) {
       const r = await get(relay, path);
