@@ -20,7 +20,8 @@ export const FULL = {
     durationMs: 4000,
   },
   latency: { receivers: 500, rate: 100, warmupMs: 1000, durationMs: 10_000, rounds: 5 },
-  idle: { count: 5000, roomSize: 50, rounds: 3 },
+  // `warmup` clients connect and stay before the measured `count` (see scenarios/idle.mjs).
+  idle: { count: 5000, warmup: 1000, roomSize: 50, rounds: 5 },
   // Attempts a few more than the per-process open-file limit lets one relay
   // accept, so the result is the real ceiling on this machine.
   ceiling: { peer: 'parley', count: 'openFiles-5', perLoadgen: 5000, roomSize: 50, holdMs: 40_000, clientPingMs: 20_000 },
@@ -36,7 +37,7 @@ export const QUICK = {
   name: 'quick',
   fanout: { receivers: [50], rounds: { 50: 1 }, window: 64, warmupMs: 300, durationMs: 1000 },
   latency: { receivers: 50, rate: 100, warmupMs: 200, durationMs: 1000, rounds: 1 },
-  idle: { count: 500, roomSize: 50, rounds: 1 },
+  idle: { count: 500, warmup: 100, roomSize: 50, rounds: 1 },
   ceiling: { peer: 'parley', count: 1000, perLoadgen: 500, roomSize: 50, holdMs: 2000, clientPingMs: 1000 },
   profile: null,
   sizes: { build: false },

@@ -223,7 +223,7 @@ async function main() {
     for (let round = 1; round <= i.rounds; round++) for (const peer of rotate(peers, round - 1)) {
       log(`idle memory: ${peer}, ${i.count} connections, round ${round}/${i.rounds}`);
       await settle();
-      const r = await attempt('idle', peer, () => idleMemory({ peer, count: i.count, roomSize: i.roomSize }));
+      const r = await attempt('idle', peer, () => idleMemory({ peer, count: i.count, warmup: i.warmup, roomSize: i.roomSize }));
       if (r) {
         results.idle.push({ ...r, round });
         log(`  ${(r.rssPerConn / 1000).toFixed(1)} kB RSS, ${(r.heapPerConn / 1000).toFixed(1)} kB heap per connection`);

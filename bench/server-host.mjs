@@ -53,7 +53,9 @@ async function collect() {
   } catch { /* no file descriptor left to ask with */ }
   try {
     const m = process.memoryUsage();
-    return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, connections, rssErrors };
+    const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, s.physical_space_size]));
+    const heapResident = Object.values(spaces).reduce((a, b) => a + b, 0);
+    return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, heapResident, spaces, external: m.external, connections, rssErrors };
   } catch {
     // process.memoryUsage() reads /proc: at the open-file limit use V8's own figures.
     const heap = v8.getHeapStatistics();

@@ -55,17 +55,22 @@ export function idleTable(runs) {
   const s = summarizeIdle(runs);
   const first = s.rows[0];
   const ws = s.rows.find((x) => x.peer === 'ws');
+  const warm = first?.warmup ? `, on top of ${int(first.warmup)} connected first` : '';
   return table(
-    `Idle memory: ${int(first?.count)} idle connections (rooms of ${first?.roomSize} where the peer has rooms), after GC (median of ${first?.rounds} rounds)`,
-    ['implementation', 'RSS/conn', 'RSS range', 'heap/conn', 'external/conn', 'vs bare ws (RSS)', 'vs bare ws (heap)', 'connect time'],
+    `Idle memory: ${int(first?.count)} idle connections${warm} (rooms of ${first?.roomSize} where the peer has rooms), after GC (median of ${first?.rounds} rounds)`,
+    ['implementation', 'RSS/conn', 'RSS range', 'heap used/conn', 'V8 young gen/conn', 'V8 old gen/conn', 'vs bare ws (RSS)', 'vs bare ws (heap)', 'from empty: RSS/conn', 'from empty: young gen/conn', 'from empty: vs bare ws (RSS)', 'connect time'],
     s.rows.map((r) => [
       r.label,
       kB(r.rssPerConn),
       `${fixed(r.rssRange[0] / 1000, 1)}-${fixed(r.rssRange[1] / 1000, 1)}`,
       kB(r.heapPerConn),
-      kB(r.externalPerConn, 2),
+      kB(r.youngPerConn),
+      kB(r.oldPerConn),
       ratio(r.rssPerConn / (ws?.rssPerConn ?? NaN)),
       ratio(r.heapPerConn / (ws?.heapPerConn ?? NaN)),
+      kB(r.coldRssPerConn),
+      kB(r.coldYoungPerConn),
+      ratio(r.coldRssPerConn / (ws?.coldRssPerConn ?? NaN)),
       `${fixed(r.connectSeconds, 1)} s`,
     ]),
   );
