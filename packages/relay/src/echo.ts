@@ -49,8 +49,8 @@ export function serveEcho(ws: WebSocket, ctx: RelayContext): EchoEndpoint {
     const size = (data as Buffer).length;
     if (ws.bufferedAmount + size > config.sendBufferBytes) return close(CloseCode.SlowConsumer, 'reading too slowly', 'slow_consumer');
     ws.send(data as Buffer, { binary: isBinary });
-    metrics.framesOut.inc();
-    metrics.messagesOut.inc();
+    metrics.framesOut++;
+    metrics.messagesOut++;
   });
   return { idle: Promise.resolve(), close };
 }

@@ -38,10 +38,13 @@ export class RelayMetrics {
   readonly registry = new Registry();
   /** Envelopes received from clients (valid or not), and plain seed frames. */
   readonly messagesIn: Counter<'kind'>;
-  /** Envelopes written to sockets. */
-  readonly messagesOut: Counter;
-  /** WebSocket frames written (fewer than envelopes when batched). */
-  readonly framesOut: Counter;
+  /**
+   * Envelopes written to sockets: a plain number on the hot path (a write to
+   * every recipient), read into `parley_messages_out_total` at each scrape.
+   */
+  messagesOut = 0;
+  /** WebSocket frames written (fewer than envelopes when batched); read into `parley_frames_out_total` at each scrape. */
+  framesOut = 0;
   /** Chat messages (`msg`, `direct`) handed to a recipient session. */
   readonly deliveries: Counter<'kind'>;
   /** Envelopes not delivered or not processed, by reason. */
@@ -67,8 +70,11 @@ export class RelayMetrics {
     new Gauge({ name: 'parley_rooms', help: 'Rooms with at least one session.', registers, collect() { this.set(sources.rooms()); } });
     new Gauge({ name: 'parley_sessions', help: 'Sessions, live or within their resume window.', registers, collect() { this.set(sources.sessions()); } });
     this.messagesIn = new Counter({ name: 'parley_messages_in_total', help: 'Envelopes and plain frames received, by kind.', labelNames: ['kind'], registers });
-    this.messagesOut = new Counter({ name: 'parley_messages_out_total', help: 'Envelopes written to sockets.', registers });
-    this.framesOut = new Counter({ name: 'parley_frames_out_total', help: 'WebSocket frames written to sockets.', registers });
+    const self = this;
+    let messagesSeen = 0;
+    let framesSeen = 0;
+    new Counter({ name: 'parley_messages_out_total', help: 'Envelopes written to sockets.', registers, collect() { this.inc(self.messagesOut - messagesSeen); messagesSeen = self.messagesOut; } });
+    new Counter({ name: 'parley_frames_out_total', help: 'WebSocket frames written to sockets.', registers, collect() { this.inc(self.framesOut - framesSeen); framesSeen = self.framesOut; } });
     this.accepted = new Counter({ name: 'parley_messages_accepted_total', help: 'Chat messages accepted and stored, by kind.', labelNames: ['kind'], registers });
     this.deliveries = new Counter({ name: 'parley_deliveries_total', help: 'Chat messages handed to recipient sessions, by kind.', labelNames: ['kind'], registers });
     this.drops = new Counter({ name: 'parley_drops_total', help: 'Envelopes dropped, by reason.', labelNames: ['reason'], registers });

@@ -138,8 +138,14 @@ describe('HTTP side', () => {
     assert.match(m, /^parley_errors_total\{code="bad_json"\} 1$/m);
     assert.match(m, /^parley_closes_total\{reason="client"\} 1$/m);
     assert.match(m, /^parley_delivery_latency_seconds_count 1$/m);
-    assert.match(m, /^parley_messages_out_total \d+$/m);
-    assert.match(m, /^parley_frames_out_total \d+$/m);
+    const out = (text: string, name: string): number => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
+    const [messages, frames] = [out(m, 'parley_messages_out_total'), out(m, 'parley_frames_out_total')];
+    assert.ok(messages >= 5 && frames >= 4 && frames <= messages, `${messages} envelopes in ${frames} frames`);
+    // counted between scrapes too: each envelope once, in one frame
+    a.send({ type: 'ping' });
+    await a.next('pong');
+    const again = (await get(fresh, '/metrics')).text;
+    assert.deepEqual([out(again, 'parley_messages_out_total'), out(again, 'parley_frames_out_total')], [messages + 1, frames + 1]);
   });
 
   test('answers a plain HTTP request to /chat with 426 and a readable body', async () => {
