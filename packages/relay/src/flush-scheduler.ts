@@ -18,6 +18,8 @@ export interface Flushable {
  */
 export class FlushScheduler {
   private dirty = new Set<Flushable>();
+  /** The other of two sets, swapped at each flush (no new set per flush); `undefined` while a flush iterates it. */
+  private spare: Set<Flushable> | undefined = new Set();
   private scheduled: NodeJS.Immediate | undefined;
   private readonly afterFlush = new Set<() => void>();
 
@@ -38,8 +40,14 @@ export class FlushScheduler {
     if (this.scheduled) clearImmediate(this.scheduled);
     this.scheduled = undefined;
     const batch = this.dirty;
-    this.dirty = new Set();
-    for (const target of batch) target.flush();
+    this.dirty = this.spare ?? new Set();
+    this.spare = undefined;
+    try {
+      for (const target of batch) target.flush();
+    } finally {
+      batch.clear();
+      this.spare ??= batch;
+    }
     if (this.afterFlush.size) {
       const fns = [...this.afterFlush];
       this.afterFlush.clear();

@@ -46,8 +46,12 @@ export function joinFrame(parts: readonly Buffer[]): Buffer {
  * ```
  */
 export class SocketWriter implements Flushable {
-  /** What waits for the next flush; `null` when nothing does (an idle writer holds no array). */
-  private queue: Buffer[] | null = null;
+  /**
+   * What waits for the next flush: `null` when nothing does (an idle writer
+   * holds no array), the one envelope itself when there is one (the usual
+   * case at a light rate: no array per recipient per message), else a list.
+   */
+  private queue: Buffer | Buffer[] | null = null;
   private queued = 0;
   private stopped = false;
 
@@ -70,11 +74,14 @@ export class SocketWriter implements Flushable {
       return true;
     }
     this.queued += bytes.length;
-    if (this.queue) {
-      this.queue.push(bytes);
-    } else {
-      this.queue = [bytes];
+    const queue = this.queue;
+    if (queue === null) {
+      this.queue = bytes;
       this.scheduler.mark(this);
+    } else if (Array.isArray(queue)) {
+      queue.push(bytes);
+    } else {
+      this.queue = [queue, bytes];
     }
     return true;
   }
@@ -86,7 +93,8 @@ export class SocketWriter implements Flushable {
     this.queue = null;
     this.queued = 0;
     if (this.stopped || this.ws.readyState !== WebSocket.OPEN) return;
-    this.write(joinFrame(parts), parts.length);
+    if (Array.isArray(parts)) this.write(joinFrame(parts), parts.length);
+    else this.write(parts, 1);
   }
 
   /** Drops the queue and refuses anything more. */

@@ -59,6 +59,26 @@ describe('fan-out', () => {
     assert.deepEqual(s.sent[0]!.data.toString().split('\n').map((l) => JSON.parse(l).seq), [1, 2]);
   });
 
+  test('flushes what a flush queues on the next turn, turn after turn', async () => {
+    const scheduler = new FlushScheduler();
+    const s = fakeSocket();
+    const w = new SocketWriter(s.ws, scheduler, { batch: true, sendBufferBytes: 1 << 20, onSlow: () => {} });
+    let n = 0;
+    // every frame written queues the next message: each must go out in its own later flush
+    const socket = s.ws as unknown as { send: (data: Buffer, opts: { binary: boolean }) => void };
+    const write = socket.send;
+    socket.send = (data, opts) => {
+      write(data, opts);
+      if (++n < 5) w.push(msg(n + 1).bytes);
+    };
+    w.push(msg(1).bytes);
+    for (let turn = 1; turn <= 5; turn++) {
+      await new Promise((r) => setImmediate(r));
+      assert.equal(s.sent.length, turn, `turn ${turn}`);
+    }
+    assert.deepEqual(s.sent.map((f) => JSON.parse(f.data.toString()).seq), [1, 2, 3, 4, 5]);
+  });
+
   test('sends one message per frame to plain clients', () => {
     const s = fakeSocket();
     const w = new SocketWriter(s.ws, new FlushScheduler(), { batch: false, sendBufferBytes: 1 << 20, onSlow: () => {} });
