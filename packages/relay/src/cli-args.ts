@@ -24,6 +24,7 @@ export function fromText(spec: OptionSpec, text: string): unknown {
     case 'log':
       return TRUE.has(t.toLowerCase()) ? true : FALSE.has(t.toLowerCase()) ? false : t;
     case 'list':
+    case 'addresses':
       return t.split(',').map((s) => s.trim()).filter(Boolean);
     default:
       return text;
@@ -68,7 +69,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
 /** The `--help` text: every option with its flag, variable and default. */
 export function helpText(): string {
   const rows = OPTION_SPECS.map((s) => {
-    const flag = `--${flagOf(s.key)} <${s.kind === 'log' ? 'level' : s.kind === 'list' ? 'a,b' : s.kind}>`;
+    const flag = `--${flagOf(s.key)} <${s.kind === 'log' ? 'level' : s.kind === 'list' || s.kind === 'addresses' ? 'a,b' : s.kind}>`;
     return `  ${flag.padEnd(36)} ${envOf(s.key).padEnd(30)} ${s.help} (default: ${defaultText(s)})`;
   });
   return [

@@ -5,6 +5,7 @@
  */
 import { isRoomName } from '@parley/protocol';
 import { resolve } from 'node:path';
+import { parseAddressRange } from './client-address.js';
 import { LOG_LEVELS, MIN_TOKEN_SECRET_LENGTH, OPTION_SPECS, envOf, flagOf, type LogLevel, type OptionSpec, type RelayOptions } from './options.js';
 
 /** Options with every default applied and every value checked. */
@@ -13,6 +14,7 @@ export interface RelayConfig {
   host: string;
   log: LogLevel;
   origins: string[];
+  trustedProxies: string[];
   tokenSecret: string | undefined;
   anonymous: boolean;
   defaultRoom: string;
@@ -144,6 +146,12 @@ function checkValue(spec: OptionSpec, v: unknown): unknown {
     case 'list':
       if (!Array.isArray(v)) throw invalid(key, `must be a list of origins, got ${show(v)}`);
       return v.map((o) => checkOrigin(key, o));
+    case 'addresses':
+      if (!Array.isArray(v)) throw invalid(key, `must be a list of IP addresses or CIDR ranges, got ${show(v)}`);
+      return v.map((a) => {
+        if (typeof a !== 'string' || !parseAddressRange(a)) throw invalid(key, `${show(a)} is not an IP address or CIDR range such as 10.0.0.0/8`);
+        return a.trim();
+      });
     case 'log':
       if (v === true) return 'info';
       if (v === false) return 'silent';

@@ -4,6 +4,7 @@
  */
 import type { SessionLimits } from '@parley/protocol';
 import type { Broker } from './broker.js';
+import type { ClientAddresses } from './client-address.js';
 import type { ClusterHub } from './cluster-hub.js';
 import type { RelayConfig } from './config.js';
 import type { Directory } from './directory.js';
@@ -33,6 +34,8 @@ export interface RelayContext {
   readonly ids: IdFactory;
   readonly scheduler: FlushScheduler;
   readonly heartbeat: Heartbeat;
+  /** Whose address a connection counts under (the client's, behind a trusted proxy). */
+  readonly addresses: ClientAddresses;
   /** Drained rate-limit buckets of closed connections, per address, for the next connection from there. */
   readonly rateDebts: RateDebts;
   /** Present when `tokenSecret` is set. */

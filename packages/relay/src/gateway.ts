@@ -133,7 +133,7 @@ export class Gateway {
 
   private accept(ws: RelaySocket, req: IncomingMessage, route: Route): void {
     const { ctx } = this;
-    const ip = req.socket.remoteAddress ?? 'unknown';
+    const ip = ctx.addresses.of(req.socket.remoteAddress ?? 'unknown', req.headers['x-forwarded-for']);
     if (!this.ips.acquire(ip)) {
       ws.on('error', this.socketError);
       ctx.metrics.closes.labels('too_many_connections').inc();

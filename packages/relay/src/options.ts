@@ -76,6 +76,14 @@ export interface RelayOptions {
   log?: boolean | LogLevel;
   /** Origins allowed to open WebSockets (e.g. `https://example.com`); empty allows all. */
   origins?: string[];
+  /**
+   * Addresses or CIDR ranges (`10.0.0.0/8`) of reverse proxies and load
+   * balancers in front of the relay. A connection from one of them is counted,
+   * for the per-address limits, under the client address its
+   * `X-Forwarded-For` names; from anyone else the header is ignored. Default
+   * none.
+   */
+  trustedProxies?: string[];
   /** HS256 secret; when set, `hello` may carry a signed token. */
   tokenSecret?: string;
   /** Whether anonymous nicknames are accepted. Default true. */
@@ -131,7 +139,7 @@ export interface RelayOptions {
 }
 
 /** How an option's value is read from a flag or environment variable and checked. */
-export type OptionKind = 'integer' | 'number' | 'string' | 'boolean' | 'list' | 'log' | 'path' | 'secret' | 'room' | 'url';
+export type OptionKind = 'integer' | 'number' | 'string' | 'boolean' | 'list' | 'addresses' | 'log' | 'path' | 'secret' | 'room' | 'url';
 
 /** One row of the option table. */
 export interface OptionSpec {
@@ -163,6 +171,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'host', kind: 'string', default: DEFAULT_HOST, help: 'interface to listen on' },
   { key: 'log', kind: 'log', default: 'info', help: `log level (${LOG_LEVELS.join(', ')}) or true/false` },
   { key: 'origins', kind: 'list', default: [], help: 'comma-separated origins allowed to open WebSockets; empty allows all' },
+  { key: 'trustedProxies', kind: 'addresses', default: [], help: 'comma-separated addresses or CIDR ranges of proxies whose X-Forwarded-For names the client for the per-address limits; empty trusts none' },
   { key: 'tokenSecret', kind: 'secret', default: undefined, help: `HS256 secret (at least ${MIN_TOKEN_SECRET_LENGTH} characters) enabling signed tokens` },
   { key: 'anonymous', kind: 'boolean', default: true, help: 'accept anonymous nicknames' },
   { key: 'defaultRoom', kind: 'room', default: DEFAULT_ROOM, help: 'room that /ws/<nickname> clients join' },
@@ -207,6 +216,6 @@ export function defaultText(spec: OptionSpec): string {
   if (spec.key === 'staticDir') return 'demo/ of the repository';
   if (spec.key === 'widgetFile') return 'packages/widget/dist/widget.js';
   if (spec.key === 'clientFile') return 'packages/client/dist/parley-client.min.js';
-  if (Array.isArray(spec.default)) return spec.default.length ? spec.default.join(',') : '(empty: all)';
+  if (Array.isArray(spec.default)) return spec.default.length ? spec.default.join(',') : spec.kind === 'addresses' ? '(empty: none)' : '(empty: all)';
   return String(spec.default);
 }

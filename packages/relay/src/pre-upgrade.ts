@@ -24,6 +24,8 @@ class Waiting implements Expiring<'request_timeout'> {
   constructor(
     readonly socket: Socket,
     readonly ip: string,
+    /** Whether it counts against the per-address limit. */
+    readonly counted: boolean,
     private readonly owner: PreUpgrade,
   ) {}
 
@@ -50,7 +52,12 @@ export class PreUpgrade {
 
   constructor(
     private readonly deadlines: Deadlines,
-    private readonly options: { timeoutMs: number; maxPerIp: number },
+    private readonly options: {
+      timeoutMs: number;
+      maxPerIp: number;
+      /** Addresses not counted against `maxPerIp` (trusted proxies, which carry many clients); still timed out. */
+      uncounted?: (ip: string) => boolean;
+    },
     private readonly log: Logger,
   ) {
     this.ips = new IpCounter(options.maxPerIp);
@@ -68,12 +75,13 @@ export class PreUpgrade {
   /** A TCP connection was accepted (the server's `connection` event). */
   connected(socket: Socket): void {
     const ip = socket.remoteAddress ?? 'unknown';
-    if (!this.ips.acquire(ip)) {
+    const counted = !this.options.uncounted?.(ip);
+    if (counted && !this.ips.acquire(ip)) {
       this.log.info({ ip }, 'too many connections without a request from one address');
       socket.destroy();
       return;
     }
-    const w = new Waiting(socket, ip, this);
+    const w = new Waiting(socket, ip, counted, this);
     w.deadline = this.deadlines.after(this.options.timeoutMs, w, 'request_timeout');
     this.waiting.set(socket, w);
     socket.once('close', this.closed);
@@ -86,7 +94,7 @@ export class PreUpgrade {
     this.waiting.delete(socket);
     socket.removeListener('close', this.closed);
     this.deadlines.cancel(w.deadline);
-    this.ips.release(w.ip);
+    if (w.counted) this.ips.release(w.ip);
   }
 
   /** A socket did not finish its request in time (called by its deadline). */

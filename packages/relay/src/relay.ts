@@ -13,6 +13,7 @@ import type { RelayContext } from './context.js';
 import { Directory } from './directory.js';
 import { FlushScheduler } from './flush-scheduler.js';
 import { Gateway } from './gateway.js';
+import { ClientAddresses } from './client-address.js';
 import { Heartbeat } from './heartbeat.js';
 import { RateDebts } from './rate-debts.js';
 import { createHttpHandler, type Health } from './http-handler.js';
@@ -176,6 +177,7 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
     scheduler: new FlushScheduler(),
     heartbeat: new Heartbeat(config.pingIntervalMs),
     rateDebts: new RateDebts(),
+    addresses: new ClientAddresses(config.trustedProxies),
     tokens: config.tokenSecret === undefined ? undefined : new TokenVerifier(config.tokenSecret),
     limits,
     get closing() {
@@ -201,7 +203,7 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
   };
   const server = createServer(createHttpHandler(config, metrics, health, log));
   // a TCP connection must finish its request headers within the hello timeout, and counts per address until it has
-  const waiting = new PreUpgrade(ctx.heartbeat.deadlines, { timeoutMs: config.helloTimeoutMs, maxPerIp: config.maxConnectionsPerIp }, log);
+  const waiting = new PreUpgrade(ctx.heartbeat.deadlines, { timeoutMs: config.helloTimeoutMs, maxPerIp: config.maxConnectionsPerIp, uncounted: (ip) => ctx.addresses.isTrusted(ip) }, log);
   server.on('connection', (socket: Socket) => waiting.connected(socket));
   server.on('request', (req: IncomingMessage) => waiting.started(req.socket));
   server.on('upgrade', (req: IncomingMessage, socket, head) => {

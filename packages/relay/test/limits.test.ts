@@ -135,6 +135,25 @@ describe('limits and bad input', () => {
     await fourth.hello({ nick: 'room-again' });
   });
 
+  test('counts connections from a trusted proxy under the client address its X-Forwarded-For names', async () => {
+    const relay = await h.relay({ maxConnectionsPerIp: 1, trustedProxies: ['127.0.0.1'] });
+    const via = (client: string) => h.open(relay.wsUrl, 'parley.v1', { headers: { 'X-Forwarded-For': client } });
+    const a = await via('203.0.113.1');
+    const b = await via('203.0.113.2');
+    await a.hello({ nick: 'behind-a' });
+    await b.hello({ nick: 'behind-b' });
+    const again = await via('203.0.113.1');
+    assert.equal((await again.closedWithin()).code, CloseCode.TooManyConnections);
+  });
+
+  test('ignores X-Forwarded-For from a peer that is not a trusted proxy', async () => {
+    const relay = await h.relay({ maxConnectionsPerIp: 1, trustedProxies: ['10.0.0.0/8'] });
+    const a = await h.open(relay.wsUrl, 'parley.v1', { headers: { 'X-Forwarded-For': '203.0.113.1' } });
+    await a.hello({ nick: 'first' });
+    const spoof = await h.open(relay.wsUrl, 'parley.v1', { headers: { 'X-Forwarded-For': '203.0.113.2' } });
+    assert.equal((await spoof.closedWithin()).code, CloseCode.TooManyConnections);
+  });
+
   test('cuts off a reader whose send buffer passes sendBufferBytes with 4001', async () => {
     const relay = await h.relay({ sendBufferBytes: 65_536, rateBurst: 10_000, ratePerSecond: 10_000 });
     const slow = await h.chat(relay, { nick: 'slow', rooms: [{ room: 's', since: 0 }] });

@@ -45,6 +45,13 @@ describe('connections before their first request', () => {
     assert.equal((await c.hello({ nick: 'after-idle' })).type, 'welcome');
   });
 
+  test('from a trusted proxy are not counted per address (it carries many clients), and are still destroyed at the hello timeout', async () => {
+    const proxied = await h.relay({ helloTimeoutMs: 300, maxConnectionsPerIp: 3, trustedProxies: ['127.0.0.1'] });
+    const idle = [1, 2, 3, 4, 5].map(() => raw(proxied.port));
+    sockets.push(...idle.map((r) => r.socket));
+    for (const t of await Promise.all(idle.map((r) => r.closed))) assert.ok(t >= 250 && t < 1300, `closed after ${t} ms, not at once`);
+  });
+
   test('a plain HTTP request is not cut by the deadline', async () => {
     const res = await fetch(`${relay.url}/healthz`);
     assert.equal(res.status, 200);
