@@ -105,6 +105,7 @@ function announce(log: Logger, config: RelayConfig, port: number, url: string, w
     log.info({ origins: config.origins }, 'origin allowlist in force');
   }
   log.info({ anonymous: config.anonymous, tokens: config.tokenSecret !== undefined }, 'identity');
+  if (config.trustedProxies.length > 0) log.info({ trustedProxies: config.trustedProxies }, 'client addresses taken from X-Forwarded-For of these proxies');
 }
 
 /**
