@@ -91,7 +91,7 @@ export class ChatConnection implements Peer, WriterOptions, Watched, Expiring<De
     return 'chat';
   }
 
-  /** Protocol clients get everything of one turn in one frame (a {@link WriterOptions}). */
+  /** Protocol clients get everything of one flush in one frame (a {@link WriterOptions}). */
   get batch(): boolean {
     return true;
   }
@@ -141,7 +141,7 @@ export class ChatConnection implements Peer, WriterOptions, Watched, Expiring<De
   /** Delivers a broadcast (held back while a join or hello is being answered). */
   deliver(out: Outbound): void {
     if (this.held) this.held.push(out);
-    else this.writer.push(out.bytes);
+    else this.writer.push(out.bytes, out.frame);
   }
 
   /** Sends an envelope to this connection only, right away (never held). */
@@ -202,7 +202,7 @@ export class ChatConnection implements Peer, WriterOptions, Watched, Expiring<De
       const e = out.envelope;
       const cursor = e.type === 'msg' ? cursors.get(e.room) : e.type === 'direct' ? cursors.get('') : undefined;
       if (cursor !== undefined && 'seq' in e && e.seq <= cursor) continue;
-      this.writer.push(out.bytes);
+      this.writer.push(out.bytes, out.frame);
     }
   }
 

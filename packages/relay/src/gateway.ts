@@ -106,6 +106,7 @@ export class Gateway {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       // `ws` listens for the socket's errors from here on
       socket.removeListener('error', destroyOnError);
+      (ws as RelaySocket).wire = socket;
       this.accept(ws as RelaySocket, req, route);
     });
   }

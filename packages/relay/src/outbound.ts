@@ -3,6 +3,7 @@
  * it goes to: every recipient gets the very same bytes.
  */
 import { encode, type ServerMessage } from '@parley/protocol';
+import { textFrame } from './ws-frame.js';
 
 /**
  * @example
@@ -13,7 +14,9 @@ import { encode, type ServerMessage } from '@parley/protocol';
  */
 export class Outbound {
   private encoded: Buffer | undefined;
+  private framed: Buffer | undefined;
   private plain: Buffer | null | undefined;
+  private plainFramed: Buffer | undefined;
 
   /**
    * @param envelope what to send
@@ -33,6 +36,11 @@ export class Outbound {
     return (this.encoded ??= Buffer.from(encode(this.envelope)));
   }
 
+  /** {@link bytes} as a WebSocket text frame, made on first use: every recipient's socket is handed these same bytes. */
+  get frame(): Buffer {
+    return (this.framed ??= textFrame(this.bytes));
+  }
+
   /**
    * The seed-profile form, `{"sender":"<name>","msg":"<text>"}`, for room and
    * direct messages; `null` for envelopes plain clients never see.
@@ -42,6 +50,12 @@ export class Outbound {
     const e = this.envelope;
     this.plain = e.type === 'msg' || e.type === 'direct' ? Buffer.from(JSON.stringify({ sender: e.name, msg: e.text })) : null;
     return this.plain;
+  }
+
+  /** {@link seed} as a WebSocket text frame, made on first use. */
+  get seedFrame(): Buffer | null {
+    const seed = this.seed;
+    return seed && (this.plainFramed ??= textFrame(seed));
   }
 
   /** Whether this is a chat message (counted as a delivery). */

@@ -5,6 +5,7 @@
  * their connection through `this`, so a connection needs neither closures
  * of its own nor a side map from socket to connection.
  */
+import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { CloseLabel } from './closing.js';
 
@@ -25,7 +26,7 @@ export interface Endpoint {
  * @example
  * ```ts
  * const wss = new WebSocketServer({ noServer: true, WebSocket: RelaySocket });
- * wss.handleUpgrade(req, socket, head, (ws) => { (ws as RelaySocket).endpoint = new ChatConnection(ws, ctx); });
+ * wss.handleUpgrade(req, socket, head, (ws) => { (ws as RelaySocket).wire = socket; (ws as RelaySocket).endpoint = new ChatConnection(ws, ctx); });
  * ```
  */
 export class RelaySocket extends WebSocket {
@@ -33,4 +34,9 @@ export class RelaySocket extends WebSocket {
   endpoint: Endpoint | null = null;
   /** The peer's address, as the per-address limit counted it. */
   ip = '';
+  /**
+   * The TCP socket under this WebSocket, as handed to `handleUpgrade`. The
+   * relay's writers put whole frames on it (see `SocketWriter`).
+   */
+  wire!: Duplex;
 }

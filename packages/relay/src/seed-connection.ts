@@ -121,7 +121,7 @@ export class SeedConnection implements Peer {
 
   deliver(out: Outbound): void {
     const bytes = out.seed;
-    if (bytes) this.writer.push(bytes);
+    if (bytes) this.writer.push(bytes, out.seedFrame!);
   }
 
   close(code: number, reason: string, label: CloseLabel): void {

@@ -1,21 +1,33 @@
 /**
  * Everything one socket is sent goes through its writer: it queues envelopes
- * and flushes them as one newline-joined frame per event-loop turn (or one
+ * and flushes them as one newline-joined frame per I/O event handled (or one
  * frame per message for plain clients), and cuts off a reader whose send
  * buffer passes the cap before it costs more memory.
  */
+import type { Writable } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { FlushScheduler, Flushable } from './flush-scheduler.js';
+import { textFrame } from './ws-frame.js';
 
-const NEWLINE = Buffer.from('\n');
-const TEXT = { binary: false } as const;
+/**
+ * The socket a writer writes to: an open WebSocket and the TCP socket under
+ * it. Frames go straight to `wire`, whole and unmasked, as `ws` itself would
+ * write them; this is sound because the relay's sockets never compress, so
+ * `ws` never holds frames back in a queue of its own.
+ */
+export interface WriterSocket {
+  readonly readyState: number;
+  /** Bytes written and not yet handed to the kernel (`ws` counts what goes to `wire` too). */
+  readonly bufferedAmount: number;
+  readonly wire: Pick<Writable, 'write'>;
+}
 
 /**
  * How a {@link SocketWriter} behaves. A connection can be its own writer's
  * options (getters and methods), so that an idle one carries no closures.
  */
 export interface WriterOptions {
-  /** Join everything of one turn into one frame (protocol clients) or send each message alone (plain clients). */
+  /** Join everything of one flush into one frame (protocol clients) or send each message alone (plain clients). */
   batch: boolean;
   /** Bytes that may wait in the socket's buffer (and this queue) before the reader counts as too slow. */
   sendBufferBytes: number;
@@ -25,24 +37,11 @@ export interface WriterOptions {
   onFrame?: (envelopes: number) => void;
 }
 
-/** Joins encoded envelopes into one batched frame. */
-export function joinFrame(parts: readonly Buffer[]): Buffer {
-  if (parts.length === 1) return parts[0]!;
-  const list: Buffer[] = [];
-  let length = parts.length - 1;
-  for (let i = 0; i < parts.length; i++) {
-    if (i) list.push(NEWLINE);
-    list.push(parts[i]!);
-    length += parts[i]!.length;
-  }
-  return Buffer.concat(list, length);
-}
-
 /**
  * @example
  * ```ts
  * const writer = new SocketWriter(ws, scheduler, { batch: true, sendBufferBytes: 4 << 20, onSlow: () => cut() });
- * writer.push(out.bytes);
+ * writer.push(out.bytes, out.frame); // out.frame: framed once for every recipient
  * ```
  */
 export class SocketWriter implements Flushable {
@@ -52,17 +51,23 @@ export class SocketWriter implements Flushable {
    * case at a light rate: no array per recipient per message), else a list.
    */
   private queue: Buffer | Buffer[] | null = null;
+  /** The lone queued envelope already framed, when its pusher had the frame. */
+  private frame: Buffer | null = null;
   private queued = 0;
   private stopped = false;
 
   constructor(
-    private readonly ws: WebSocket,
+    private readonly ws: WriterSocket,
     private readonly scheduler: FlushScheduler,
     private readonly options: WriterOptions,
   ) {}
 
-  /** Queues an encoded envelope; `false` when it was dropped (socket closing, or reader too slow). */
-  push(bytes: Buffer): boolean {
+  /**
+   * Queues an encoded envelope; `false` when it was dropped (socket closing,
+   * or reader too slow). `frame`, when given, is `bytes` as a text frame
+   * (see {@link textFrame}), made once for all recipients of a broadcast.
+   */
+  push(bytes: Buffer, frame?: Buffer): boolean {
     if (this.stopped || this.ws.readyState !== WebSocket.OPEN) return false;
     if (this.ws.bufferedAmount + this.queued + bytes.length > this.options.sendBufferBytes) {
       this.stop();
@@ -70,18 +75,20 @@ export class SocketWriter implements Flushable {
       return false;
     }
     if (!this.options.batch) {
-      this.write(bytes, 1);
+      this.write(frame ?? textFrame(bytes), 1);
       return true;
     }
     this.queued += bytes.length;
     const queue = this.queue;
     if (queue === null) {
       this.queue = bytes;
+      this.frame = frame ?? null;
       this.scheduler.mark(this);
     } else if (Array.isArray(queue)) {
       queue.push(bytes);
     } else {
       this.queue = [queue, bytes];
+      this.frame = null;
     }
     return true;
   }
@@ -90,22 +97,23 @@ export class SocketWriter implements Flushable {
   flush(): void {
     const parts = this.queue;
     if (!parts) return;
-    this.queue = null;
+    const frame = this.frame;
+    this.queue = this.frame = null;
     this.queued = 0;
     if (this.stopped || this.ws.readyState !== WebSocket.OPEN) return;
-    if (Array.isArray(parts)) this.write(joinFrame(parts), parts.length);
-    else this.write(parts, 1);
+    if (Array.isArray(parts)) this.write(this.scheduler.joinedFrame(parts), parts.length);
+    else this.write(frame ?? textFrame(parts), 1);
   }
 
   /** Drops the queue and refuses anything more. */
   stop(): void {
     this.stopped = true;
-    this.queue = null;
+    this.queue = this.frame = null;
     this.queued = 0;
   }
 
   private write(frame: Buffer, envelopes: number): void {
-    this.ws.send(frame, TEXT);
+    this.ws.wire.write(frame);
     this.options.onFrame?.(envelopes);
   }
 }
