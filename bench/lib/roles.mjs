@@ -15,7 +15,7 @@ const here = (p) => fileURLToPath(new URL(`../${p}`, import.meta.url));
  * window with the server's `profileStart`/`profileStop` commands.
  */
 export async function startServer(peer, { options = {}, cpuProf } = {}) {
-  const nodeArgs = ['--expose-gc'];
+  const nodeArgs = ['--expose-gc', ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   if (cpuProf) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${cpuProf}`);
   const child = startChild(here('server-host.mjs'), {
     core: SERVER_CORE,
