@@ -255,11 +255,12 @@ async function main() {
   results.seconds = (Date.now() - started) / 1000;
   results.loadavgEnd = os.loadavg();
   // Each run keeps its own file (runs by others in the same checkout must not
-  // overwrite it); last-<mode>.json is a copy of the latest.
+  // overwrite it); last-<mode>.json is a copy of the latest run that wrote the
+  // docs, so that `--from` re-renders them even after partial `--no-write` runs.
   mkdirSync(`${benchDir}.results`, { recursive: true });
   const saved = `${benchDir}.results/${results.date.replace(/[:.]/g, '-')}-${config.name}.json`;
   writeFileSync(saved, JSON.stringify(results, null, 2));
-  writeFileSync(`${benchDir}.results/last-${config.name}.json`, JSON.stringify(results, null, 2));
+  if (write) writeFileSync(`${benchDir}.results/last-${config.name}.json`, JSON.stringify(results, null, 2));
   print(results);
   log(`raw results in ${saved}; ${results.seconds.toFixed(0)} s in all`);
   if (write) writeDocs(results);
