@@ -31,6 +31,8 @@ export const HEALTH_PATH = '/healthz';
 export const METRICS_PATH = '/metrics';
 /** Path of the widget bundle. */
 export const WIDGET_PATH = '/widget.js';
+/** Path of the widget bundle's source map (the name its `sourceMappingURL` comment gives). */
+export const WIDGET_MAP_PATH = '/widget.js.map';
 /** Path of the client SDK bundle (an ES module: `import { createClient } from '/parley-client.js'`). */
 export const CLIENT_PATH = '/parley-client.js';
 /**
@@ -76,6 +78,7 @@ export function createHttpHandler(
       return void res.end(req.method === 'HEAD' ? undefined : body);
     }
     if (path === WIDGET_PATH) return sendFile(req, res, config.widgetFile, `The widget bundle ${NOT_BUILT}`);
+    if (path === WIDGET_MAP_PATH) return sendFile(req, res, config.widgetFile + '.map', `The widget bundle ${NOT_BUILT}`);
     if (path === CLIENT_PATH) return sendFile(req, res, config.clientFile, `The client SDK bundle ${NOT_BUILT}`);
     if (CLIENT_MAP_PATHS.includes(path)) return sendFile(req, res, config.clientFile + '.map', `The client SDK bundle ${NOT_BUILT}`);
     return serveStatic(req, res, config.staticDir, path, config.serveTestPages ? [] : [TEST_PAGES_DIR]);

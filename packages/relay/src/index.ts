@@ -30,4 +30,4 @@ export type { Store, AckInfo, RoomAppend, DirectAppend, Replay, Page, RoomHead, 
 export type { Broker } from './broker.js';
 export { RedisKeys } from './redis-keys.js';
 export { CHAT_PATH, ECHO_PATH, SEED_PREFIX } from './routes.js';
-export { CLIENT_MAP_PATHS, CLIENT_PATH, HEALTH_PATH, METRICS_PATH, WIDGET_PATH, type Health } from './http-handler.js';
+export { CLIENT_MAP_PATHS, CLIENT_PATH, HEALTH_PATH, METRICS_PATH, WIDGET_MAP_PATH, WIDGET_PATH, type Health } from './http-handler.js';

@@ -176,7 +176,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'anonymous', kind: 'boolean', default: true, help: 'accept anonymous nicknames' },
   { key: 'defaultRoom', kind: 'room', default: DEFAULT_ROOM, help: 'room that /ws/<nickname> clients join' },
   { key: 'staticDir', kind: 'path', default: DEFAULT_STATIC_DIR, help: 'folder served at /' },
-  { key: 'widgetFile', kind: 'path', default: DEFAULT_WIDGET_FILE, help: 'widget bundle served at /widget.js' },
+  { key: 'widgetFile', kind: 'path', default: DEFAULT_WIDGET_FILE, help: 'widget bundle served at /widget.js (its source map, the same path and .map, at /widget.js.map)' },
   { key: 'clientFile', kind: 'path', default: DEFAULT_CLIENT_FILE, help: 'client SDK bundle served at /parley-client.js (and its .map)' },
   { key: 'serveTestPages', kind: 'boolean', default: false, help: 'serve the browser-test fixtures in test/ of the static folder (for the test runner, not production)' },
   { key: 'historyLimit', kind: 'integer', default: DEFAULT_ROOM_HISTORY, min: 1, max: 1_000_000, help: 'messages retained per room' },

@@ -31,7 +31,8 @@ describe('HTTP side', () => {
     writeFileSync(join(dir, 'demo', 'sub', 'index.html'), 'sub');
     writeFileSync(join(dir, 'secret.txt'), 'do not serve');
     symlinkSync(join(dir, 'secret.txt'), join(dir, 'demo', 'link.txt'));
-    writeFileSync(join(dir, 'widget.js'), 'console.log("widget")');
+    writeFileSync(join(dir, 'widget.js'), 'console.log("widget")\n//# sourceMappingURL=widget.js.map');
+    writeFileSync(join(dir, 'widget.js.map'), '{"version":3,"file":"widget.js"}');
     writeFileSync(join(dir, 'client.min.js'), 'export const createClient = 1;\n//# sourceMappingURL=client.min.js.map');
     writeFileSync(join(dir, 'client.min.js.map'), '{"version":3}');
     mkdirSync(join(dir, 'demo', 'test'));
@@ -60,18 +61,23 @@ describe('HTTP side', () => {
     }
   });
 
-  test('serves the widget bundle at /widget.js', async () => {
+  test('serves the widget bundle at /widget.js, and the source map its comment names', async () => {
     const r = await get(relay, '/widget.js');
     assert.equal(r.status, 200);
     assert.equal(r.headers.get('content-type'), 'text/javascript; charset=utf-8');
-    assert.equal(r.text, 'console.log("widget")');
+    assert.equal(r.text, 'console.log("widget")\n//# sourceMappingURL=widget.js.map');
+    const mapName = /sourceMappingURL=(\S+)/.exec(r.text)![1]!;
+    const map = await get(relay, `/${mapName}`);
+    assert.deepEqual([map.status, map.headers.get('content-type'), map.text], [200, 'application/json; charset=utf-8', '{"version":3,"file":"widget.js"}']);
   });
 
-  test('answers /widget.js with a readable 404 when the bundle is not built', async () => {
+  test('answers /widget.js and its map with a readable 404 when the bundle is not built', async () => {
     const bare = await h.relay({ widgetFile: join(dir, 'nope.js') });
-    const r = await get(bare, '/widget.js');
-    assert.equal(r.status, 404);
-    assert.match(r.text, /not built/);
+    for (const path of ['/widget.js', '/widget.js.map']) {
+      const r = await get(bare, path);
+      assert.equal(r.status, 404, path);
+      assert.match(r.text, /not built/, path);
+    }
   });
 
   test('serves the client SDK bundle at /parley-client.js and its source map, with the widget bundle\'s caching', async () => {
