@@ -5,7 +5,9 @@
  */
 import type { DirectMessage, RoomMessage } from '@parley/protocol';
 import type { Directory } from './directory.js';
+import type { FlushScheduler } from './flush-scheduler.js';
 import { Outbound } from './outbound.js';
+import { RoomBatch } from './room-batch.js';
 import type { RoomRegistry } from './rooms.js';
 import type { Session } from './session.js';
 
@@ -30,21 +32,53 @@ export interface Broker {
   room(message: RoomMessage, receivedAt: number, except?: Session): void | Promise<void>;
   /** Delivers a copy of a direct message the store just accepted to the sessions of `userId`, as {@link room}. */
   direct(userId: string, message: DirectMessage, receivedAt: number, except?: Session): void | Promise<void>;
+  /**
+   * Hands over at once any broadcast still waiting for the flush. Called
+   * before a session joins or leaves a room, or is attached to or detached
+   * from a connection, so that a broadcast reaches exactly who was there
+   * when it was made.
+   */
+  settle(): void;
 }
 
-/** The in-process {@link Broker}: sessions of this relay only. */
+/**
+ * The in-process {@link Broker}: sessions of this relay only. A room
+ * broadcast is not handed to each member at once but collected in a
+ * {@link RoomBatch} that the flush writes to every member in one walk.
+ */
 export class LocalBroker implements Broker {
+  private readonly finished = (batch: RoomBatch): void => {
+    if (this.scheduler.batch === batch) this.scheduler.batch = null;
+  };
+
   /**
+   * @param scheduler the relay's flush scheduler, which room batches wait in
    * @param onDelivered called after a fan-out with the outbound and how many sessions got it
    */
   constructor(
     private readonly rooms: RoomRegistry,
     private readonly directory: Directory,
+    private readonly scheduler: FlushScheduler,
     private readonly onDelivered: (out: Outbound, count: number) => void = () => {},
   ) {}
 
   toRoom(room: string, out: Outbound, except?: Session): void {
-    this.deliver(this.rooms.sessions(room), out, except);
+    const pending = this.scheduler.batch;
+    if (pending !== null) {
+      if (pending.room === room) return pending.add(out, except);
+      // another room's batch goes first, so that a member of both gets them in order
+      pending.flush();
+    }
+    const sessions = this.rooms.sessions(room);
+    if (sessions.size === 0) return this.onDelivered(out, 0);
+    const batch = new RoomBatch(room, sessions, this.onDelivered, this.finished);
+    batch.add(out, except);
+    this.scheduler.batch = batch;
+    this.scheduler.mark(batch);
+  }
+
+  settle(): void {
+    this.scheduler.batch?.flush();
   }
 
   toUser(userId: string, out: Outbound, except?: Session): void {

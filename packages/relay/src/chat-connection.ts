@@ -17,6 +17,7 @@ import { Outbound } from './outbound.js';
 import type { RelaySocket } from './relay-socket.js';
 import { handleHistory, handleJoin, handleLeave, handleMembers, handleTyping } from './room-handlers.js';
 import type { Peer, Session } from './session.js';
+import type { RoomBatch } from './room-batch.js';
 import { SocketWriter, type WriterOptions } from './socket-writer.js';
 import { takeToken } from './token-bucket.js';
 
@@ -138,6 +139,22 @@ export class ChatConnection implements Peer, WriterOptions, Watched, Expiring<De
     return this.state === 'greeting' || this.state === 'ready';
   }
 
+  /** The session while this connection is the one it is attached to (a {@link WriterOptions}). */
+  attachedSession(): Session | undefined {
+    const session = this.session;
+    return session !== undefined && session.peer === this ? session : undefined;
+  }
+
+  /** Whether broadcasts are held back for now (a {@link WriterOptions}). */
+  get holding(): boolean {
+    return this.held !== null;
+  }
+
+  /** Takes a room batch at its flush (a {@link Peer}). */
+  takeBatch(batch: RoomBatch, session: Session): void {
+    this.writer.takeBatch(batch, session);
+  }
+
   /** Delivers a broadcast (held back while a join or hello is being answered). */
   deliver(out: Outbound): void {
     if (this.held) this.held.push(out);
@@ -185,6 +202,7 @@ export class ChatConnection implements Peer, WriterOptions, Watched, Expiring<De
    * replay) is written, so they follow it in order.
    */
   hold(): void {
+    this.writer.catchUp();
     this.held ??= [];
   }
 
@@ -195,6 +213,7 @@ export class ChatConnection implements Peer, WriterOptions, Watched, Expiring<De
    * else held is delivered, so nothing published meanwhile is lost.
    */
   release(cursors: ReadonlyMap<string, number>): void {
+    this.writer.catchUp();
     const held = this.held;
     this.held = null;
     if (!held) return;

@@ -11,6 +11,7 @@
  * flush, delayed one message in a hundred by milliseconds (docs/benchmarks.md).
  */
 
+import type { RoomBatch } from './room-batch.js';
 import { joinedTextFrame } from './ws-frame.js';
 
 /** Something with queued bytes to flush. */
@@ -26,6 +27,12 @@ export interface Flushable {
  * ```
  */
 export class FlushScheduler {
+  /**
+   * The room broadcast waiting for this flush, if any (at most one: see
+   * {@link RoomBatch}). Writers read it to take its envelopes before anything
+   * else they are sent; the broker sets and clears it.
+   */
+  batch: RoomBatch | null = null;
   /**
    * What to flush, in the order marked: `dirty[0..count)`. A writer marks
    * itself only when its queue goes from empty to not, so there are no
@@ -99,6 +106,7 @@ export class FlushScheduler {
   /** Drops pending work (the relay is closed). */
   stop(): void {
     this.scheduled = false;
+    this.batch = null;
     this.dirty.fill(undefined, 0, this.count);
     this.count = 0;
     this.afterFlush = [];

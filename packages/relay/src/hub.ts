@@ -53,6 +53,7 @@ export class Hub {
   async enter(session: Session, room: string): Promise<RoomState> {
     if (!session.rooms.has(room)) {
       session.rooms.set(room, 0);
+      this.broker.settle();
       if (this.rooms.add(room, session)) this.presence(room, 'join', session.user.member, session);
       const { seq, epoch } = await this.store.roomHead(room);
       if (session.rooms.has(room)) session.rooms.set(room, seq);
@@ -71,6 +72,7 @@ export class Hub {
   leave(session: Session, room: string): void {
     if (!session.rooms.has(room)) return;
     session.forgetRoom(room);
+    this.broker.settle();
     if (this.rooms.remove(room, session)) this.presence(room, 'leave', session.user.member);
   }
 
@@ -79,6 +81,7 @@ export class Hub {
     if (session.expiry) clearTimeout(session.expiry);
     session.expiry = undefined;
     this.expiring.delete(session);
+    this.broker.settle();
     session.peer = peer;
   }
 
@@ -89,6 +92,7 @@ export class Hub {
    */
   detach(session: Session, deliberate = false): void {
     if (session.ended) return;
+    this.broker.settle();
     session.peer = null;
     if (deliberate || session.kind === 'seed' || !session.resume) {
       this.end(session);
@@ -105,6 +109,7 @@ export class Hub {
     session.ended = true;
     if (session.expiry) clearTimeout(session.expiry);
     this.expiring.delete(session);
+    this.broker.settle();
     session.peer = null;
     for (const room of [...session.rooms.keys()]) this.leave(session, room);
     if (this.directory.close(session)) {

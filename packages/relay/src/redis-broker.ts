@@ -79,6 +79,9 @@ export class RedisBroker implements Broker {
     await this.sub.subscribe(channel);
   }
 
+  /** Nothing waits here: deliveries from the subscription are handed to each session at once. */
+  settle(): void {}
+
   toRoom(room: string, out: Outbound, except?: Session): void {
     this.publish(this.keys.roomChannel(room), out, except);
   }

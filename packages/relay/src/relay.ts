@@ -136,6 +136,7 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
     (room) => occupancy.occupied(room),
   );
   const directory = new Directory();
+  const scheduler = new FlushScheduler();
   let gateway: Gateway | undefined;
   const sessions = (): number => directory.sessionCount;
   const metrics = new RelayMetrics({ connections: () => gateway?.size ?? 0, rooms: () => rooms.size, sessions });
@@ -154,7 +155,7 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
     store = parts.store ?? new MemoryStore({ historyLimit: config.historyLimit, inboxLimit: config.inboxLimit });
     retention = new RoomRetention(store, config.resumeWindowMs, [config.defaultRoom], log);
     occupancy = retention;
-    broker = new LocalBroker(rooms, directory, delivered);
+    broker = new LocalBroker(rooms, directory, scheduler, delivered);
     hub = new Hub(config, store, rooms, directory, broker, log);
   }
   const limits: SessionLimits = {
@@ -175,7 +176,7 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
     hub,
     cluster: cluster?.hub,
     ids: new IdFactory(),
-    scheduler: new FlushScheduler(),
+    scheduler,
     heartbeat: new Heartbeat(config.pingIntervalMs),
     rateDebts: new RateDebts(),
     addresses: new ClientAddresses(config.trustedProxies),

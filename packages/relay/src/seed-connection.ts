@@ -15,6 +15,7 @@ import { anonymousClaim } from './identity.js';
 import type { Outbound } from './outbound.js';
 import { publishDirect, publishRoom } from './publish.js';
 import type { Peer, Session } from './session.js';
+import type { RoomBatch } from './room-batch.js';
 import { SocketWriter } from './socket-writer.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -69,6 +70,8 @@ export class SeedConnection implements Peer {
         ctx.metrics.framesOut++;
         ctx.metrics.messagesOut++;
       },
+      attachedSession: () => (this.session?.peer === this ? this.session : undefined),
+      deliver: (out) => this.deliver(out),
     });
   }
 
@@ -117,6 +120,11 @@ export class SeedConnection implements Peer {
       ctx.log.warn({ nick }, 'redis unreachable: seed session refused');
       this.close(CloseCode.Unavailable, 'storage unreachable, retry', 'unavailable');
     }
+  }
+
+  /** Takes a room batch at its flush (a {@link Peer}). */
+  takeBatch(batch: RoomBatch, session: Session): void {
+    this.writer.takeBatch(batch, session);
   }
 
   deliver(out: Outbound): void {

@@ -7,6 +7,7 @@
 import type { Member } from '@parley/protocol';
 import { TYPING_THROTTLE_MS } from '@parley/protocol';
 import type { Outbound } from './outbound.js';
+import type { RoomBatch } from './room-batch.js';
 import { SmallMap } from './small-map.js';
 
 /** The endpoint a session is attached to: a protocol connection or a plain seed client. */
@@ -15,6 +16,8 @@ export interface Peer {
   readonly kind: 'chat' | 'seed';
   /** Queues an envelope for this connection. */
   deliver(out: Outbound): void;
+  /** Takes a room batch at its flush, as `session`'s connection (see {@link RoomBatch}). */
+  takeBatch(batch: RoomBatch, session: Session): void;
   /** Closes the connection with a close code; `label` names the reason in logs and metrics. */
   close(code: number, reason: string, label: string): void;
 }

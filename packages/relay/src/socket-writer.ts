@@ -7,7 +7,10 @@
 import type { Writable } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { FlushScheduler, Flushable } from './flush-scheduler.js';
-import { textFrame } from './ws-frame.js';
+import type { Outbound } from './outbound.js';
+import type { RoomBatch } from './room-batch.js';
+import type { Session } from './session.js';
+import { joinedTextFrame, textFrame } from './ws-frame.js';
 
 /**
  * The socket a writer writes to: an open WebSocket and the TCP socket under
@@ -35,6 +38,15 @@ export interface WriterOptions {
   onSlow: () => void;
   /** Called for every frame written, with the number of envelopes in it. */
   onFrame?: (envelopes: number) => void;
+  /**
+   * The session this socket's peer serves while it is attached to it, for
+   * room batches ({@link RoomBatch}); writers without one never take part.
+   */
+  attachedSession?(): Session | undefined;
+  /** How the peer takes one broadcast (held back, in seed form...); needed with {@link attachedSession}. */
+  deliver?(out: Outbound): void;
+  /** Whether the peer holds broadcasts back for now (they then go through {@link deliver}). */
+  readonly holding?: boolean;
 }
 
 /**
@@ -55,6 +67,9 @@ export class SocketWriter implements Flushable {
   private frame: Buffer | null = null;
   private queued = 0;
   private stopped = false;
+  /** The pending room batch this writer took envelopes from, and how many (see {@link catchUp}). */
+  private seen: RoomBatch | null = null;
+  private seenCount = 0;
 
   constructor(
     private readonly ws: WriterSocket,
@@ -68,6 +83,7 @@ export class SocketWriter implements Flushable {
    * (see {@link textFrame}), made once for all recipients of a broadcast.
    */
   push(bytes: Buffer, frame?: Buffer): boolean {
+    if (this.scheduler.batch !== null) this.catchUp();
     if (this.stopped || this.ws.readyState !== WebSocket.OPEN) return false;
     if (this.ws.bufferedAmount + this.queued + bytes.length > this.options.sendBufferBytes) {
       this.stop();
@@ -93,8 +109,64 @@ export class SocketWriter implements Flushable {
     return true;
   }
 
+  /**
+   * Takes what the pending room batch holds so far, when this socket's
+   * session is in its room, so that anything pushed next follows it as it
+   * would had each broadcast been handed to every member at once.
+   */
+  catchUp(): void {
+    const batch = this.scheduler.batch;
+    if (batch === null || this.stopped) return;
+    const session = this.options.attachedSession?.();
+    if (session === undefined) return;
+    let from = 0;
+    if (this.seen === batch) from = this.seenCount;
+    else if (!batch.sessions.has(session)) return;
+    const to = batch.items.length;
+    if (from === to) return;
+    this.seen = batch;
+    this.seenCount = to;
+    for (let i = from; i < to; i++) if (batch.excepts[i] !== session) this.options.deliver!(batch.items[i]!);
+  }
+
+  /**
+   * Takes a room batch at its flush: the envelopes not taken yet, for this
+   * socket's `session`. When nothing else waits here they are written at once,
+   * as the batch's one shared frame if this member gets all of it.
+   */
+  takeBatch(batch: RoomBatch, session: Session): void {
+    const from = this.seen === batch ? this.seenCount : 0;
+    this.seen = null;
+    const items = batch.items;
+    if (from === items.length || this.stopped) return;
+    if (this.queue !== null || !this.options.batch || this.options.holding) {
+      // behind what waits here, or held back, or one frame per message: as any broadcast
+      for (let i = from; i < items.length; i++) if (batch.excepts[i] !== session) this.options.deliver!(items[i]!);
+      return;
+    }
+    let frame: Buffer;
+    let count = items.length;
+    if (from === 0 && batch.allFor(session)) {
+      frame = batch.frame;
+    } else {
+      const rest: Outbound[] = [];
+      for (let i = from; i < items.length; i++) if (batch.excepts[i] !== session) rest.push(items[i]!);
+      if (rest.length === 0) return;
+      count = rest.length;
+      frame = count === 1 ? rest[0]!.frame : joinedTextFrame(rest.map((o) => o.bytes));
+    }
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.ws.bufferedAmount + frame.length > this.options.sendBufferBytes) {
+      this.stop();
+      this.options.onSlow();
+      return;
+    }
+    this.write(frame, count);
+  }
+
   /** Sends what is queued as one frame. */
   flush(): void {
+    if (this.scheduler.batch !== null) this.catchUp();
     const parts = this.queue;
     if (!parts) return;
     const frame = this.frame;
@@ -108,6 +180,7 @@ export class SocketWriter implements Flushable {
   /** Drops the queue and refuses anything more. */
   stop(): void {
     this.stopped = true;
+    this.seen = null;
     this.queue = this.frame = null;
     this.queued = 0;
   }

@@ -5,8 +5,9 @@ import { Directory } from '../src/directory.js';
 import { FlushScheduler } from '../src/flush-scheduler.js';
 import { Outbound } from '../src/outbound.js';
 import { RoomRegistry } from '../src/rooms.js';
-import type { Peer } from '../src/session.js';
-import { SocketWriter, type WriterSocket } from '../src/socket-writer.js';
+import type { RoomBatch } from '../src/room-batch.js';
+import type { Peer, Session } from '../src/session.js';
+import { SocketWriter, type WriterOptions, type WriterSocket } from '../src/socket-writer.js';
 
 type Written = { frame: Buffer; data: Buffer; opcode: number };
 
@@ -27,24 +28,188 @@ function fakeSocket(bufferedAmount = 0) {
   return { ws, wire, sent };
 }
 
-const msg = (n: number) => new Outbound({ type: 'msg', room: 'r', id: `m${n}`, seq: n, ts: 0, from: 'a', name: 'a', text: `t${n}` });
+const msg = (n: number, room = 'r') => new Outbound({ type: 'msg', room, id: `m${n}`, seq: n, ts: 0, from: 'a', name: 'a', text: `t${n}` });
+
+/**
+ * A protocol connection in miniature: a real SocketWriter on a fake socket,
+ * holding broadcasts back as ChatConnection does.
+ */
+class FakePeer implements Peer, WriterOptions {
+  readonly kind = 'chat';
+  readonly batch = true;
+  readonly sendBufferBytes = 1 << 20;
+  readonly writer: SocketWriter;
+  held: Outbound[] | null = null;
+  slow = 0;
+  delivered = 0;
+  session!: Session;
+
+  constructor(
+    readonly socket: ReturnType<typeof fakeSocket>,
+    scheduler: FlushScheduler,
+  ) {
+    this.writer = new SocketWriter(socket.ws, scheduler, this);
+  }
+
+  get holding(): boolean {
+    return this.held !== null;
+  }
+  attachedSession(): Session | undefined {
+    return this.session.peer === this ? this.session : undefined;
+  }
+  onSlow(): void {
+    this.slow++;
+  }
+  deliver(out: Outbound): void {
+    this.delivered++;
+    if (this.held) this.held.push(out);
+    else this.writer.push(out.bytes, out.frame);
+  }
+  takeBatch(batch: RoomBatch, session: Session): void {
+    this.writer.takeBatch(batch, session);
+  }
+  reply(cid: string): void {
+    this.writer.push(new Outbound({ type: 'ack', cid, id: cid, seq: 0, ts: 0 }).bytes);
+  }
+  hold(): void {
+    this.writer.catchUp();
+    this.held ??= [];
+  }
+  close(): void {}
+}
+
+/** A local broker over a real registry and scheduler, and a way to put fake peers in rooms. */
+function roomSetup() {
+  const scheduler = new FlushScheduler();
+  const directory = new Directory();
+  const rooms = new RoomRegistry();
+  const counts = { deliveries: 0 };
+  const broker = new LocalBroker(rooms, directory, scheduler, (_out, n) => (counts.deliveries += n));
+  const join = (nick: string, names: string[], bufferedAmount = 0): FakePeer => {
+    const peer = new FakePeer(fakeSocket(bufferedAmount), scheduler);
+    const session = directory.open(directory.claimAnonymous(nick)!, nick, 'chat');
+    peer.session = session;
+    session.peer = peer;
+    for (const name of names) rooms.add(name, session);
+    return peer;
+  };
+  return { scheduler, broker, rooms, join, counts };
+}
+
+/** Every envelope a fake peer's socket got, as `type seq-or-cid`. */
+const envelopes = (p: FakePeer): string[] =>
+  p.socket.sent.flatMap((f) => f.data.toString().split('\n')).map((l) => {
+    const e = JSON.parse(l);
+    return `${e.type} ${e.type === 'ack' ? e.cid : e.seq}`;
+  });
+const seqs = (p: FakePeer): number[] => p.socket.sent.flatMap((f) => f.data.toString().split('\n')).map((l) => JSON.parse(l).seq);
 
 describe('fan-out', () => {
-  test('serializes a broadcast once and hands every recipient the same bytes', () => {
-    const directory = new Directory();
-    const rooms = new RoomRegistry();
-    const got: Buffer[] = [];
-    let deliveries = 0;
-    const broker = new LocalBroker(rooms, directory, (_out, n) => (deliveries += n));
-    for (const nick of ['a', 'b', 'c']) {
-      const s = directory.open(directory.claimAnonymous(nick)!, nick, 'chat');
-      s.peer = { kind: 'chat', deliver: (out) => got.push(out.bytes), close: () => {} } satisfies Peer;
-      rooms.add('r', s);
-    }
+  test('serializes a broadcast once, touches no member before the flush, then writes every member the same frame', () => {
+    const { scheduler, broker, join, counts } = roomSetup();
+    const members = ['a', 'b', 'c'].map((nick) => join(nick, ['r']));
+    const out = msg(1);
+    broker.toRoom('r', out);
+    assert.equal(members.reduce((n, m) => n + m.delivered, 0), 0, 'no per-member work before the flush');
+    assert.equal(counts.deliveries, 0);
+    scheduler.flushAll();
+    for (const m of members) assert.equal(m.socket.sent.length, 1);
+    assert.ok(members.every((m) => m.socket.sent[0]!.frame === out.frame), 'the very same Buffer');
+    assert.equal(counts.deliveries, 3);
+  });
+
+  test('joins what one event sends a room into one frame, shared by every member', () => {
+    const { scheduler, broker, join } = roomSetup();
+    const [a, b] = [join('a', ['r']), join('b', ['r'])];
     broker.toRoom('r', msg(1));
-    assert.equal(got.length, 3);
-    assert.ok(got[0] === got[1] && got[1] === got[2], 'the very same Buffer');
-    assert.equal(deliveries, 3);
+    broker.toRoom('r', msg(2));
+    scheduler.flushAll();
+    assert.equal(a.socket.sent.length, 1);
+    assert.ok(a.socket.sent[0]!.frame === b.socket.sent[0]!.frame);
+    assert.deepEqual(seqs(a), [1, 2]);
+  });
+
+  test('keeps a member\'s replies and room messages in the order they were made', () => {
+    const { scheduler, broker, join } = roomSetup();
+    const [sender, other] = [join('a', ['r']), join('b', ['r'])];
+    broker.toRoom('r', msg(1));
+    sender.reply('ack1');
+    broker.toRoom('r', msg(2));
+    sender.reply('ack2');
+    broker.toRoom('r', msg(3));
+    scheduler.flushAll();
+    assert.deepEqual(envelopes(sender), ['msg 1', 'ack ack1', 'msg 2', 'ack ack2', 'msg 3']);
+    assert.equal(sender.socket.sent.length, 1, 'still one frame');
+    assert.deepEqual(envelopes(other), ['msg 1', 'msg 2', 'msg 3']);
+  });
+
+  test('puts what was queued for a member before a room message ahead of it', () => {
+    const { scheduler, broker, join } = roomSetup();
+    const [a, b] = [join('a', ['r']), join('b', ['r'])];
+    a.reply('first');
+    broker.toRoom('r', msg(1));
+    scheduler.flushAll();
+    assert.deepEqual(envelopes(a), ['ack first', 'msg 1']);
+    assert.equal(a.socket.sent.length, 1);
+    assert.deepEqual(envelopes(b), ['msg 1']);
+  });
+
+  test('leaves out the one a broadcast excepts, and counts only who got it', () => {
+    const { scheduler, broker, join, counts } = roomSetup();
+    const [typist, other] = [join('a', ['r']), join('b', ['r'])];
+    broker.toRoom('r', msg(1));
+    broker.toRoom('r', msg(2), typist.session);
+    scheduler.flushAll();
+    assert.deepEqual(envelopes(typist), ['msg 1']);
+    assert.deepEqual(envelopes(other), ['msg 1', 'msg 2']);
+    assert.equal(counts.deliveries, 3);
+  });
+
+  test('hands a pending batch over before a room changes hands or members, so it reaches exactly who was there', () => {
+    const { scheduler, broker, join, rooms } = roomSetup();
+    const [a, b] = [join('a', ['r']), join('b', ['r'])];
+    broker.toRoom('r', msg(1));
+    // b leaves and c arrives in the same event, after the broadcast (the hub settles first)
+    broker.settle();
+    rooms.remove('r', b.session);
+    const c = join('c', ['r']);
+    broker.toRoom('r', msg(2));
+    scheduler.flushAll();
+    assert.deepEqual(seqs(a), [1, 2]);
+    assert.deepEqual(seqs(b), [1]);
+    assert.deepEqual(seqs(c), [2]);
+  });
+
+  test('flushes one room\'s batch before another room\'s starts, so a member of both gets them in order', () => {
+    const { scheduler, broker, join } = roomSetup();
+    const both = join('a', ['r', 's']);
+    broker.toRoom('r', msg(1));
+    broker.toRoom('s', msg(2, 's'));
+    broker.toRoom('r', msg(3));
+    scheduler.flushAll();
+    assert.deepEqual(envelopes(both), ['msg 1', 'msg 2', 'msg 3']);
+  });
+
+  test('holds back what a batch brings to a connection that holds, and lets what came before pass', () => {
+    const { scheduler, broker, join } = roomSetup();
+    const a = join('a', ['r']);
+    broker.toRoom('r', msg(1));
+    a.hold();
+    broker.toRoom('r', msg(2));
+    scheduler.flushAll();
+    assert.deepEqual(seqs(a), [1]);
+    assert.deepEqual(a.held!.map((o) => o.envelope.type === 'msg' && o.envelope.seq), [2]);
+  });
+
+  test('cuts off a member too slow for the batch frame and still writes to the rest', () => {
+    const { scheduler, broker, join } = roomSetup();
+    const slow = join('a', ['r'], 1 << 20);
+    const fine = join('b', ['r']);
+    broker.toRoom('r', msg(1));
+    scheduler.flushAll();
+    assert.equal(slow.slow, 1);
+    assert.equal(slow.socket.sent.length, 0);
+    assert.deepEqual(seqs(fine), [1]);
   });
 
   test('writes a lone broadcast envelope to every socket as the one shared final text frame', () => {

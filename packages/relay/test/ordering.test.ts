@@ -50,3 +50,33 @@ describe('ordering while a replay is in flight', () => {
     });
   }
 });
+
+describe('ordering within one read', () => {
+  const h = new Harness();
+  after(() => h.close());
+
+  test('a batch of sends to two rooms, a join and typing reaches everyone in the order it was sent', async () => {
+    const relay = await h.relay();
+    const ada = await h.chat(relay, { nick: 'o-ada', rooms: [{ room: 'oa', since: 0 }, { room: 'ob', since: 0 }] });
+    const bob = await h.chat(relay, { nick: 'o-bob', rooms: [{ room: 'oa', since: 0 }, { room: 'ob', since: 0 }, { room: 'oc', since: 0 }] });
+    await ada.next('presence', (e) => e.room === 'ob');
+    const batch = [
+      { type: 'send', room: 'oa', text: 'one', cid: 'c1' },
+      { type: 'send', room: 'ob', text: 'two', cid: 'c2' },
+      { type: 'join', room: 'oc' },
+      { type: 'send', room: 'oa', text: 'three', cid: 'c3' },
+      { type: 'typing', room: 'oa', on: true },
+      { type: 'send', room: 'oc', text: 'four', cid: 'c4' },
+    ];
+    ada.send(batch.map((e) => JSON.stringify(e)).join('\n'));
+    await ada.next('ack', (e) => e.cid === 'c4');
+    await bob.next('msg', (e) => e.text === 'four');
+    const seen = (c: typeof ada): string[] =>
+      c.received
+        .filter((e) => ['msg', 'ack', 'typing', 'joined', 'presence'].includes(e.type) && (e.type !== 'presence' || e.room === 'oc'))
+        .filter((e) => !(e.type === 'joined' && e.room !== 'oc'))
+        .map((e) => (e.type === 'msg' ? `msg ${e.room} ${e.text}` : e.type === 'ack' ? `ack ${e.cid}` : `${e.type} ${e.room}`));
+    assert.deepEqual(seen(ada), ['msg oa one', 'ack c1', 'msg ob two', 'ack c2', 'joined oc', 'msg oa three', 'ack c3', 'msg oc four', 'ack c4']);
+    assert.deepEqual(seen(bob), ['msg oa one', 'msg ob two', 'presence oc', 'msg oa three', 'typing oa', 'msg oc four']);
+  });
+});
