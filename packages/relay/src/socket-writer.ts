@@ -85,11 +85,7 @@ export class SocketWriter implements Flushable {
   push(bytes: Buffer, frame?: Buffer): boolean {
     if (this.scheduler.batch !== null) this.catchUp();
     if (this.stopped || this.ws.readyState !== WebSocket.OPEN) return false;
-    if (this.ws.bufferedAmount + this.queued + bytes.length > this.options.sendBufferBytes) {
-      this.stop();
-      this.options.onSlow();
-      return false;
-    }
+    if (this.tooSlowFor(this.queued + bytes.length)) return false;
     if (!this.options.batch) {
       this.write(frame ?? textFrame(bytes), 1);
       return true;
@@ -156,11 +152,7 @@ export class SocketWriter implements Flushable {
       frame = count === 1 ? rest[0]!.frame : joinedTextFrame(rest.map((o) => o.bytes));
     }
     if (this.ws.readyState !== WebSocket.OPEN) return;
-    if (this.ws.bufferedAmount + frame.length > this.options.sendBufferBytes) {
-      this.stop();
-      this.options.onSlow();
-      return;
-    }
+    if (this.tooSlowFor(frame.length)) return;
     this.write(frame, count);
   }
 
@@ -183,6 +175,14 @@ export class SocketWriter implements Flushable {
     this.seen = null;
     this.queue = this.frame = null;
     this.queued = 0;
+  }
+
+  /** Whether `bytes` more would pass the send-buffer cap; if so the reader is cut off (once). */
+  private tooSlowFor(bytes: number): boolean {
+    if (this.ws.bufferedAmount + bytes <= this.options.sendBufferBytes) return false;
+    this.stop();
+    this.options.onSlow();
+    return true;
   }
 
   private write(frame: Buffer, envelopes: number): void {
