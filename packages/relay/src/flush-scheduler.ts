@@ -84,16 +84,16 @@ export class FlushScheduler {
   /** Flushes everything now (also used at shutdown). */
   flushAll(): void {
     this.scheduled = false;
-    const batch = this.dirty;
+    const marked = this.dirty;
     const n = this.count;
     this.dirty = this.spare ?? [];
     this.count = 0;
     this.spare = undefined;
     try {
-      for (let i = 0; i < n; i++) batch[i]!.flush();
+      for (let i = 0; i < n; i++) marked[i]!.flush();
     } finally {
-      batch.fill(undefined, 0, n);
-      this.spare ??= batch;
+      marked.fill(undefined, 0, n);
+      this.spare ??= marked;
       this.lastParts = this.lastFrame = null;
     }
     if (this.afterFlush.length) {

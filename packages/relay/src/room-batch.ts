@@ -62,6 +62,11 @@ export class RoomBatch implements Flushable {
     return !this.excepting || !this.excepts.includes(session);
   }
 
+  /** Calls `fn` with each envelope from index `from` on that goes to `session`, in order. */
+  each(from: number, session: Session, fn: (out: Outbound) => void): void {
+    for (let i = from; i < this.items.length; i++) if (this.excepts[i] !== session) fn(this.items[i]!);
+  }
+
   /** All envelopes as one WebSocket text frame, made once for every member. */
   get frame(): Buffer {
     if (this.joined === null) {

@@ -122,7 +122,7 @@ export class SocketWriter implements Flushable {
     if (from === to) return;
     this.seen = batch;
     this.seenCount = to;
-    for (let i = from; i < to; i++) if (batch.excepts[i] !== session) this.options.deliver!(batch.items[i]!);
+    batch.each(from, session, (out) => this.options.deliver!(out));
   }
 
   /**
@@ -137,21 +137,21 @@ export class SocketWriter implements Flushable {
     if (from === items.length || this.stopped) return;
     if (this.queue !== null || !this.options.batch || this.options.holding) {
       // behind what waits here, or held back, or one frame per message: as any broadcast
-      for (let i = from; i < items.length; i++) if (batch.excepts[i] !== session) this.options.deliver!(items[i]!);
+      batch.each(from, session, (out) => this.options.deliver!(out));
       return;
     }
+    if (this.ws.readyState !== WebSocket.OPEN) return;
     let frame: Buffer;
     let count = items.length;
     if (from === 0 && batch.allFor(session)) {
       frame = batch.frame;
     } else {
       const rest: Outbound[] = [];
-      for (let i = from; i < items.length; i++) if (batch.excepts[i] !== session) rest.push(items[i]!);
+      batch.each(from, session, (out) => rest.push(out));
       if (rest.length === 0) return;
       count = rest.length;
       frame = count === 1 ? rest[0]!.frame : joinedTextFrame(rest.map((o) => o.bytes));
     }
-    if (this.ws.readyState !== WebSocket.OPEN) return;
     if (this.tooSlowFor(frame.length)) return;
     this.write(frame, count);
   }
