@@ -9,9 +9,9 @@
  * PARLEY_TOKEN_SECRET=... parley-relay --anonymous false
  * ```
  */
-import { helpText, parseCli } from './cli-args.js';
-import { ConfigError } from './config.js';
-import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from './options.js';
+import { helpText, parseCli } from './config/cli-args.js';
+import { ConfigError } from './config/config.js';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from './config/options.js';
 import { createRelay } from './relay.js';
 
 /** Exit status for a bad command line or configuration. */

@@ -10,7 +10,7 @@
  * ```
  */
 export { createRelay, type RelayHandle, type RelayParts } from './relay.js';
-export { ConfigError, resolveConfig, type RelayConfig } from './config.js';
+export { ConfigError, resolveConfig, type RelayConfig } from './config/config.js';
 export {
   DEFAULT_HOST,
   DEFAULT_NODE_TTL_MS,
@@ -24,10 +24,10 @@ export {
   type LogLevel,
   type OptionSpec,
   type RelayOptions,
-} from './options.js';
-export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
-export type { Store, AckInfo, RoomAppend, DirectAppend, Replay, Page, RoomHead, Awaitable } from './store.js';
-export type { Broker } from './broker.js';
-export { RedisKeys } from './redis-keys.js';
-export { CHAT_PATH, ECHO_PATH, SEED_PREFIX } from './routes.js';
-export { CLIENT_MAP_PATHS, CLIENT_PATH, HEALTH_PATH, METRICS_PATH, WIDGET_MAP_PATH, WIDGET_PATH, type Health } from './http-handler.js';
+} from './config/options.js';
+export { MemoryStore, type MemoryStoreOptions } from './store/memory-store.js';
+export type { Store, AckInfo, RoomAppend, DirectAppend, Replay, Page, RoomHead, Awaitable } from './store/store.js';
+export type { Broker } from './fanout/broker.js';
+export { RedisKeys } from './cluster/redis-keys.js';
+export { CHAT_PATH, ECHO_PATH, SEED_PREFIX } from './http/routes.js';
+export { CLIENT_MAP_PATHS, CLIENT_PATH, HEALTH_PATH, METRICS_PATH, WIDGET_MAP_PATH, WIDGET_PATH, type Health } from './http/http-handler.js';

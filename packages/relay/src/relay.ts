@@ -6,29 +6,23 @@ import type { SessionLimits } from '@parley/protocol';
 import { existsSync, readdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { LocalBroker, type Broker } from './broker.js';
-import { buildCluster, connectRedis } from './cluster.js';
-import { ConfigError, resolveConfig, type RelayConfig } from './config.js';
-import type { RelayContext } from './context.js';
-import { Directory } from './directory.js';
-import { FlushScheduler } from './flush-scheduler.js';
-import { Gateway } from './gateway.js';
-import { ClientAddresses } from './client-address.js';
-import { Heartbeat } from './heartbeat.js';
-import { RateDebts } from './rate-debts.js';
-import { createHttpHandler, type Health } from './http-handler.js';
-import { Hub } from './hub.js';
-import { IdFactory } from './ids.js';
-import { createLogger, type Logger } from './logger.js';
-import { MemoryStore } from './memory-store.js';
-import { PreUpgrade } from './pre-upgrade.js';
-import { RelayMetrics } from './metrics.js';
-import type { RelayOptions } from './options.js';
-import type { Outbound } from './outbound.js';
-import { RoomRetention } from './room-retention.js';
-import { RoomRegistry } from './rooms.js';
-import type { Store } from './store.js';
-import { TokenVerifier } from './token.js';
+import { connectRedis } from './cluster/build.js';
+import { buildDataPath, type DataPath } from './parts.js';
+import { ConfigError, resolveConfig, type RelayConfig } from './config/config.js';
+import type { RelayContext } from './handlers/context.js';
+import { Gateway } from './http/gateway.js';
+import { ClientAddresses } from './limits/client-address.js';
+import { Heartbeat } from './limits/heartbeat.js';
+import { RateDebts } from './limits/rate-debts.js';
+import { createHttpHandler, type Health } from './http/http-handler.js';
+import { IdFactory } from './wire/ids.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { MemoryStore } from './store/memory-store.js';
+import { PreUpgrade } from './http/pre-upgrade.js';
+import { RelayMetrics } from './observability/metrics.js';
+import type { RelayOptions } from './config/options.js';
+import type { Store } from './store/store.js';
+import { TokenVerifier } from './sessions/token.js';
 
 /** Parts of a relay that can be swapped in code (not from the command line). */
 export interface RelayParts {
@@ -128,36 +122,11 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
   const startedAt = Date.now();
   let closing = false;
   const link = config.redis === undefined ? undefined : await connectRedis(config.redis, log);
-  // rooms report when they gain their first and lose their last local session: to the
-  // retention timers (memory) or to the broker, which subscribes only while someone here is in
-  let occupancy: { emptied(room: string): void; occupied(room: string): void };
-  const rooms = new RoomRegistry(
-    (room) => occupancy.emptied(room),
-    (room) => occupancy.occupied(room),
-  );
-  const directory = new Directory();
-  const scheduler = new FlushScheduler();
   let gateway: Gateway | undefined;
-  const sessions = (): number => directory.sessionCount;
-  const metrics = new RelayMetrics({ connections: () => gateway?.size ?? 0, rooms: () => rooms.size, sessions });
-  const delivered = (out: Outbound, count: number): void => {
-    if (out.isMessage && count > 0) metrics.countDeliveries(out.envelope.type === 'msg' ? 'room' : 'direct', count);
-  };
-  let store: Store;
-  let broker: Broker;
-  let hub: Hub;
-  let retention: RoomRetention | undefined;
-  const cluster = link && buildCluster(link, { config, log, metrics, rooms, directory, delivered });
-  if (cluster) {
-    ({ store, broker, hub } = cluster);
-    occupancy = cluster.broker;
-  } else {
-    store = parts.store ?? new MemoryStore({ historyLimit: config.historyLimit, inboxLimit: config.inboxLimit });
-    retention = new RoomRetention(store, config.resumeWindowMs, [config.defaultRoom], log);
-    occupancy = retention;
-    broker = new LocalBroker(rooms, directory, scheduler, delivered);
-    hub = new Hub(config, store, rooms, directory, broker, log);
-  }
+  let path: DataPath | undefined;
+  const metrics = new RelayMetrics({ connections: () => gateway?.size ?? 0, rooms: () => path?.rooms.size ?? 0, sessions: () => path?.sessions.count ?? 0 });
+  const dataPath = (path = buildDataPath({ config, log, metrics, link, store: parts.store }));
+  const { store, broker, sessions, scheduler, cluster, rooms } = dataPath;
   const limits: SessionLimits = {
     text: config.maxTextLength,
     rooms: config.maxRooms,
@@ -171,10 +140,7 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
     metrics,
     store,
     broker,
-    rooms,
-    directory,
-    hub,
-    cluster: cluster?.hub,
+    sessions,
     ids: new IdFactory(),
     scheduler,
     heartbeat: new Heartbeat(config.pingIntervalMs),
@@ -194,7 +160,7 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
       status: closing ? 'closing' : redisUp === false ? 'degraded' : 'ok',
       connections: gw.size,
       rooms: rooms.size,
-      sessions: sessions(),
+      sessions: sessions.count,
       uptime: Math.round((Date.now() - startedAt) / 1000),
     };
     if (cluster) {
@@ -213,19 +179,16 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
     gw.upgrade(req, socket, head);
   });
 
-  const stopParts = (): void => {
+  const stopParts = async (): Promise<void> => {
     ctx.heartbeat.stop();
     ctx.rateDebts.clear();
-    hub.stop();
-    retention?.stop();
-    ctx.scheduler.stop();
+    await dataPath.stop();
   };
   try {
-    await cluster?.start();
+    await dataPath.start();
     await listen(server, config.port, config.host);
   } catch (err) {
-    stopParts();
-    await cluster?.stop();
+    await stopParts();
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
@@ -249,8 +212,7 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
       gw.terminateAll();
       await all;
     }
-    stopParts();
-    await cluster?.stop();
+    await stopParts();
     server.closeAllConnections();
     await serverClosed;
     log.info({ uptime: health().uptime }, 'relay closed');

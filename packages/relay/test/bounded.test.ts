@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { Directory } from '../src/directory.js';
+import { Directory } from '../src/sessions/directory.js';
 import { MemoryStore, createRelay } from '../src/index.js';
-import { IpCounter } from '../src/ip-counter.js';
+import { IpCounter } from '../src/limits/ip-counter.js';
 import { Harness, get, sleep } from './helpers.js';
 
 const WINDOW_MS = 150;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { helpText, parseCli } from '../src/cli-args.js';
+import { helpText, parseCli } from '../src/config/cli-args.js';
 import { ConfigError, OPTION_SPECS, createRelay, envOf, flagOf, resolveConfig } from '../src/index.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ClientAddresses, parseAddressRange } from '../src/client-address.js';
+import { parseAddressRange } from '../src/config/address-range.js';
+import { ClientAddresses } from '../src/limits/client-address.js';
 
 describe('client addresses', () => {
   test('reads addresses and CIDR ranges, and refuses anything else', () => {

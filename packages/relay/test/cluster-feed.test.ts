@@ -1,9 +1,9 @@
 import type { RoomMessage, ServerMessage } from '@parley/protocol';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Feed, type FeedItem, type FeedSource } from '../src/feed.js';
-import { Outbound } from '../src/outbound.js';
-import type { Replay } from '../src/store.js';
+import { Feed, type FeedItem, type FeedSource } from '../src/cluster/feed.js';
+import { Outbound } from '../src/wire/outbound.js';
+import type { Replay } from '../src/store/store.js';
 
 const msg = (seq: number): RoomMessage => ({ type: 'msg', room: 'r', id: `m${seq}`, seq, ts: seq, from: 'ada', name: 'ada', text: `t${seq}` });
 const item = (seq: number, except = ''): FeedItem => ({ seq, out: new Outbound(msg(seq)), except });

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { RelayOptions } from '../src/options.js';
+import type { RelayOptions } from '../src/config/options.js';
 import { Harness, sleep } from './helpers.js';
 
 /** The Redis the tests use. CI guarantees one at 127.0.0.1:6379. */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { createRelay, type RelayHandle } from '../src/index.js';
-import { RedisKeys } from '../src/redis-keys.js';
+import { RedisKeys } from '../src/cluster/redis-keys.js';
 import { ClusterHarness, eventually } from './cluster-helpers.js';
 import { get, sleep, type Envelope, type TestClient } from './helpers.js';
 

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { LocalBroker } from '../src/broker.js';
-import { Directory } from '../src/directory.js';
-import { FlushScheduler } from '../src/flush-scheduler.js';
-import { Outbound } from '../src/outbound.js';
-import { RoomRegistry } from '../src/rooms.js';
-import type { RoomBatch } from '../src/room-batch.js';
-import type { Peer, Session } from '../src/session.js';
-import { SocketWriter, type WriterOptions, type WriterSocket } from '../src/socket-writer.js';
+import { LocalBroker } from '../src/fanout/broker.js';
+import { Directory } from '../src/sessions/directory.js';
+import { FlushScheduler } from '../src/fanout/flush-scheduler.js';
+import { Outbound } from '../src/wire/outbound.js';
+import { RoomRegistry } from '../src/sessions/rooms.js';
+import type { RoomBatch } from '../src/fanout/room-batch.js';
+import type { Peer, Session } from '../src/sessions/session.js';
+import { SocketWriter, type WriterOptions, type WriterSocket } from '../src/fanout/socket-writer.js';
 
 type Written = { frame: Buffer; data: Buffer; opcode: number };
 
@@ -84,7 +84,8 @@ function roomSetup() {
   const directory = new Directory();
   const rooms = new RoomRegistry();
   const counts = { deliveries: 0 };
-  const broker = new LocalBroker(rooms, directory, scheduler, (_out, n) => (counts.deliveries += n));
+  const recipients = { inRoom: (room: string) => rooms.sessions(room), ofUser: (id: string) => directory.sessionsOf(id) };
+  const broker = new LocalBroker(recipients, scheduler, (_out, n) => (counts.deliveries += n));
   const join = (nick: string, names: string[], bufferedAmount = 0): FakePeer => {
     const peer = new FakePeer(fakeSocket(bufferedAmount), scheduler);
     const session = directory.open(directory.claimAnonymous(nick)!, nick, 'chat');

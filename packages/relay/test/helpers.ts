@@ -6,7 +6,7 @@ import { SUBPROTOCOL, type ServerMessage } from '@parley/protocol';
 import { once } from 'node:events';
 import WebSocket, { type ClientOptions } from 'ws';
 import { createRelay, type RelayHandle } from '../src/index.js';
-import type { RelayOptions } from '../src/options.js';
+import type { RelayOptions } from '../src/config/options.js';
 
 /** How long a wait may take before the test fails, ms (generous: the machine is shared). */
 export const WAIT_MS = 4000;

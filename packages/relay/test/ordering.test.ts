@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { MemoryStore } from '../src/index.js';
-import type { Replay } from '../src/store.js';
+import type { Replay } from '../src/store/store.js';
 import type { RoomMessage } from '@parley/protocol';
 import { Harness, TEST_OPTIONS, sleep, type Envelope } from './helpers.js';
 import { createRelay } from '../src/index.js';

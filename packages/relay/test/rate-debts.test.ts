@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MAX_RATE_DEBTS, RateDebts } from '../src/rate-debts.js';
+import { MAX_RATE_DEBTS, RateDebts } from '../src/limits/rate-debts.js';
 
 describe('RateDebts', () => {
   test('owes nothing to an address it has not seen', () => {

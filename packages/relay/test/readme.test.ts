@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { OPTION_SPECS, createRelay, envOf, flagOf } from '../src/index.js';
-import { defaultText } from '../src/options.js';
+import { defaultText } from '../src/config/options.js';
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 

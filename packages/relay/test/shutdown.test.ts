@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { MemoryStore, createRelay } from '../src/index.js';
-import type { RoomAppend, RoomDraft } from '../src/store.js';
+import type { RoomAppend, RoomDraft } from '../src/store/store.js';
 import { Harness, TEST_OPTIONS, sleep } from './helpers.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));

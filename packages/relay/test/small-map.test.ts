@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { SMALL_MAP_LINEAR_MAX, SmallMap } from '../src/small-map.js';
+import { SMALL_MAP_LINEAR_MAX, SmallMap } from '../src/sessions/small-map.js';
 
 describe('SmallMap', () => {
   test('answers like a Map while small', () => {

@@ -9,7 +9,7 @@ import { CloseCode, SUBPROTOCOL } from '@parley/protocol';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { after, describe, test } from 'node:test';
-import { Deadlines } from '../src/deadlines.js';
+import { Deadlines } from '../src/limits/deadlines.js';
 import { Harness, sleep, type TestClient } from './helpers.js';
 
 /** Lateness tolerated past a documented bound (the machine is shared). */

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { createServer, type Server } from 'node:http';
 import WebSocket, { WebSocketServer } from 'ws';
-import { headerLength, joinedTextFrame, textFrame } from '../src/ws-frame.js';
+import { headerLength, joinedTextFrame, textFrame } from '../src/wire/ws-frame.js';
 
 /**
  * Frames are written raw to the TCP socket under a real `ws` server socket

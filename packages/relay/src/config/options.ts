@@ -1,0 +1,221 @@
+/**
+ * Every option of the relay: its type, default, flag, environment variable and
+ * meaning, in one table. `createRelay`, the CLI, `--help` and the README are
+ * all driven by (and tested against) {@link OPTION_SPECS}.
+ *
+ * @example
+ * ```ts
+ * import { createRelay } from '@parley/relay';
+ * const relay = await createRelay({ port: 0, log: false, historyLimit: 100 });
+ * ```
+ */
+import {
+  DEFAULT_ABUSE_STRIKES,
+  DEFAULT_HELLO_TIMEOUT_MS,
+  DEFAULT_INBOX_HISTORY,
+  DEFAULT_MAX_CONNECTIONS_PER_IP,
+  DEFAULT_PING_INTERVAL_MS,
+  DEFAULT_PING_TIMEOUT_MS,
+  DEFAULT_RATE_BURST,
+  DEFAULT_RATE_PER_SECOND,
+  DEFAULT_RELAY_PING_INTERVAL_MS,
+  DEFAULT_RESUME_WINDOW_MS,
+  DEFAULT_ROOM_HISTORY,
+  DEFAULT_SEND_BUFFER_BYTES,
+  MAX_FRAME_BYTES,
+  MAX_ROOMS_PER_SESSION,
+  MAX_TEXT_LENGTH,
+} from '@parley/protocol';
+import { fileURLToPath } from 'node:url';
+
+/** Port the relay listens on when none is given. */
+export const DEFAULT_PORT = 8080;
+/** Interface the relay listens on when none is given (all of them). */
+export const DEFAULT_HOST = '0.0.0.0';
+/** Room that seed-profile clients (`/ws/<nickname>`) join. */
+export const DEFAULT_ROOM = 'lobby';
+/** Longest a graceful shutdown may take before remaining sockets are cut, in ms. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5000;
+/** Smallest accepted `maxPayload`: a frame must be able to use all three RFC 6455 length forms. */
+export const MIN_PAYLOAD_BYTES = 65_536;
+/** Largest accepted `maxPayload` (16 MiB): far below `ws`'s 100 MiB default. */
+export const MAX_PAYLOAD_BYTES = 16_777_216;
+/** Shortest token secret accepted for HS256, in characters (256 bits of ASCII). */
+export const MIN_TOKEN_SECRET_LENGTH = 32;
+/** Prefix of every Redis key and channel a relay uses when none is given. */
+export const DEFAULT_REDIS_PREFIX = 'parley:';
+/**
+ * How long a relay's heartbeat key in Redis lives, ms. A relay refreshes it
+ * every third of this; one that stops (killed, cut off) is declared dead at
+ * most this long after its last refresh, and its sessions become resumable
+ * elsewhere (see docs/operations.md for the full timeline).
+ */
+export const DEFAULT_NODE_TTL_MS = 15_000;
+/** Shortest accepted `nodeTtlMs`, ms: below it a busy event loop could miss heartbeats. */
+export const MIN_NODE_TTL_MS = 300;
+
+/** The demo folder served at `/`: the repository's `demo/`, found from this package. */
+export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../../../demo/', import.meta.url));
+/** The widget bundle served at `/widget.js`: the widget package's build output. */
+export const DEFAULT_WIDGET_FILE = fileURLToPath(new URL('../../../widget/dist/widget.js', import.meta.url));
+/** The client SDK bundle served at `/parley-client.js`: the client package's minified build (root `npm run build`). */
+export const DEFAULT_CLIENT_FILE = fileURLToPath(new URL('../../../client/dist/parley-client.min.js', import.meta.url));
+
+/** Log levels `log` accepts, besides `true` (info) and `false` (silent). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** A pino log level. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Options of {@link createRelay}. Every one is optional; see {@link OPTION_SPECS} for defaults. */
+export interface RelayOptions {
+  /** Port to listen on; 0 picks a free port. Default 8080. */
+  port?: number;
+  /** Interface to listen on. Default `0.0.0.0`. */
+  host?: string;
+  /** `false` silences logs, `true` logs JSON at info, a level string picks the level. Default info. */
+  log?: boolean | LogLevel;
+  /** Origins allowed to open WebSockets (e.g. `https://example.com`); empty allows all. */
+  origins?: string[];
+  /**
+   * Addresses or CIDR ranges (`10.0.0.0/8`) of reverse proxies and load
+   * balancers in front of the relay. A connection from one of them is counted,
+   * for the per-address limits, under the client address its
+   * `X-Forwarded-For` names; from anyone else the header is ignored. Default
+   * none.
+   */
+  trustedProxies?: string[];
+  /** HS256 secret; when set, `hello` may carry a signed token. */
+  tokenSecret?: string;
+  /** Whether anonymous nicknames are accepted. Default true. */
+  anonymous?: boolean;
+  /** Room seed-profile clients join. Default `lobby`. */
+  defaultRoom?: string;
+  /** Folder served at `/`. Default: the repository's `demo/`. */
+  staticDir?: string;
+  /** File served at `/widget.js`. Default: `packages/widget/dist/widget.js`. */
+  widgetFile?: string;
+  /** File served at `/parley-client.js` (its source map: the same path and `.map`). Default: `packages/client/dist/parley-client.min.js`. */
+  clientFile?: string;
+  /** Whether the widget's browser-test fixtures (`test/` of `staticDir`) are served. Default false. */
+  serveTestPages?: boolean;
+  /** Messages retained per room. */
+  historyLimit?: number;
+  /** Direct messages retained per user inbox. */
+  inboxLimit?: number;
+  /** How long a dropped session can be resumed, ms. */
+  resumeWindowMs?: number;
+  /** Time allowed before `hello`, ms. */
+  helloTimeoutMs?: number;
+  /** Relay WebSocket ping interval, ms; a peer that misses one is dropped at the next. */
+  pingIntervalMs?: number;
+  /** App-level ping interval announced to clients, ms. */
+  clientPingMs?: number;
+  /** App-level ping timeout announced to clients, ms. */
+  clientPingTimeoutMs?: number;
+  /** Envelopes a connection may send at once. */
+  rateBurst?: number;
+  /** Sustained envelopes per second per connection. */
+  ratePerSecond?: number;
+  /** Refused envelopes (rate-limited, or invalid) before the connection is closed. */
+  abuseStrikes?: number;
+  /** Concurrent WebSocket connections per IP address. */
+  maxConnectionsPerIp?: number;
+  /** Bytes a slow reader's send buffer may hold before it is cut off. */
+  sendBufferBytes?: number;
+  /** Rooms one session may be in. */
+  maxRooms?: number;
+  /** Longest message text, code points (at most the protocol's 4000). */
+  maxTextLength?: number;
+  /** Largest WebSocket frame a client may send, bytes. */
+  maxPayload?: number;
+  /** Longest a graceful shutdown may take, ms. */
+  shutdownTimeoutMs?: number;
+  /** Redis URL (`redis://` or `rediss://`); when set, relays share rooms, presence, direct messages and history through it. */
+  redis?: string;
+  /** Prefix of every Redis key and channel. Default `parley:`. */
+  redisPrefix?: string;
+  /** Life of a relay's heartbeat key in Redis, ms; a relay silent for this long is declared dead. */
+  nodeTtlMs?: number;
+}
+
+/** How an option's value is read from a flag or environment variable and checked. */
+export type OptionKind = 'integer' | 'number' | 'string' | 'boolean' | 'list' | 'addresses' | 'log' | 'path' | 'secret' | 'room' | 'url';
+
+/** One row of the option table. */
+export interface OptionSpec {
+  key: keyof RelayOptions;
+  kind: OptionKind;
+  /** The default value; `undefined` means "not set". */
+  default: unknown;
+  /** Smallest and largest accepted numbers. */
+  min?: number;
+  max?: number;
+  /** One line for `--help` and the README. */
+  help: string;
+  /** The environment variable, when it is not the one {@link envOf} derives from the key. */
+  env?: string;
+}
+
+const ms = (key: keyof RelayOptions, def: number, help: string, min = 10): OptionSpec => ({
+  key,
+  kind: 'integer',
+  default: def,
+  min,
+  max: 86_400_000,
+  help,
+});
+
+/** Every relay option, in `--help` order. */
+export const OPTION_SPECS: readonly OptionSpec[] = [
+  { key: 'port', kind: 'integer', default: DEFAULT_PORT, min: 0, max: 65_535, help: 'port to listen on (0 picks a free port)' },
+  { key: 'host', kind: 'string', default: DEFAULT_HOST, help: 'interface to listen on' },
+  { key: 'log', kind: 'log', default: 'info', help: `log level (${LOG_LEVELS.join(', ')}) or true/false` },
+  { key: 'origins', kind: 'list', default: [], help: 'comma-separated origins allowed to open WebSockets; empty allows all' },
+  { key: 'trustedProxies', kind: 'addresses', default: [], help: 'comma-separated addresses or CIDR ranges of proxies whose X-Forwarded-For names the client for the per-address limits; empty trusts none' },
+  { key: 'tokenSecret', kind: 'secret', default: undefined, help: `HS256 secret (at least ${MIN_TOKEN_SECRET_LENGTH} characters) enabling signed tokens` },
+  { key: 'anonymous', kind: 'boolean', default: true, help: 'accept anonymous nicknames' },
+  { key: 'defaultRoom', kind: 'room', default: DEFAULT_ROOM, help: 'room that /ws/<nickname> clients join' },
+  { key: 'staticDir', kind: 'path', default: DEFAULT_STATIC_DIR, help: 'folder served at /' },
+  { key: 'widgetFile', kind: 'path', default: DEFAULT_WIDGET_FILE, help: 'widget bundle served at /widget.js (its source map, the same path and .map, at /widget.js.map)' },
+  { key: 'clientFile', kind: 'path', default: DEFAULT_CLIENT_FILE, help: 'client SDK bundle served at /parley-client.js (and its .map)' },
+  { key: 'serveTestPages', kind: 'boolean', default: false, help: 'serve the browser-test fixtures in test/ of the static folder (for the test runner, not production)' },
+  { key: 'historyLimit', kind: 'integer', default: DEFAULT_ROOM_HISTORY, min: 1, max: 1_000_000, help: 'messages retained per room' },
+  { key: 'inboxLimit', kind: 'integer', default: DEFAULT_INBOX_HISTORY, min: 1, max: 1_000_000, help: 'direct messages retained per user inbox' },
+  ms('resumeWindowMs', DEFAULT_RESUME_WINDOW_MS, 'how long a dropped session can be resumed, ms'),
+  ms('helloTimeoutMs', DEFAULT_HELLO_TIMEOUT_MS, 'time allowed before hello, ms'),
+  ms('pingIntervalMs', DEFAULT_RELAY_PING_INTERVAL_MS, 'relay WebSocket ping interval, ms; a peer missing one is dropped at the next'),
+  ms('clientPingMs', DEFAULT_PING_INTERVAL_MS, 'app-level ping interval announced to clients, ms'),
+  ms('clientPingTimeoutMs', DEFAULT_PING_TIMEOUT_MS, 'app-level ping timeout announced to clients, ms'),
+  { key: 'rateBurst', kind: 'integer', default: DEFAULT_RATE_BURST, min: 1, max: 1_000_000, help: 'envelopes a connection may send at once' },
+  { key: 'ratePerSecond', kind: 'number', default: DEFAULT_RATE_PER_SECOND, min: 0.001, max: 1_000_000, help: 'sustained envelopes per second per connection' },
+  { key: 'abuseStrikes', kind: 'integer', default: DEFAULT_ABUSE_STRIKES, min: 1, max: 1_000_000, help: 'refused envelopes before the connection is closed' },
+  { key: 'maxConnectionsPerIp', kind: 'integer', default: DEFAULT_MAX_CONNECTIONS_PER_IP, min: 1, max: 1_000_000, help: 'concurrent WebSocket connections per IP address' },
+  { key: 'sendBufferBytes', kind: 'integer', default: DEFAULT_SEND_BUFFER_BYTES, min: 1024, max: 1_073_741_824, help: "bytes a slow reader's send buffer may hold before it is cut off" },
+  { key: 'maxRooms', kind: 'integer', default: MAX_ROOMS_PER_SESSION, min: 1, max: 10_000, help: 'rooms one session may be in' },
+  { key: 'maxTextLength', kind: 'integer', default: MAX_TEXT_LENGTH, min: 1, max: MAX_TEXT_LENGTH, help: 'longest message text, code points' },
+  { key: 'maxPayload', kind: 'integer', default: MAX_FRAME_BYTES, min: MIN_PAYLOAD_BYTES, max: MAX_PAYLOAD_BYTES, help: 'largest WebSocket frame a client may send, bytes' },
+  ms('shutdownTimeoutMs', DEFAULT_SHUTDOWN_TIMEOUT_MS, 'longest a graceful shutdown may take, ms'),
+  { key: 'redis', kind: 'url', default: undefined, env: 'PARLEY_REDIS_URL', help: 'Redis URL (redis:// or rediss://) shared by several relays; without it, history stays in memory' },
+  { key: 'redisPrefix', kind: 'string', default: DEFAULT_REDIS_PREFIX, help: 'prefix of every Redis key and channel' },
+  ms('nodeTtlMs', DEFAULT_NODE_TTL_MS, "life of this relay's heartbeat key in Redis, ms; a relay silent this long is declared dead", MIN_NODE_TTL_MS),
+];
+
+/** `maxPayload` → `max-payload`. */
+export function flagOf(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+}
+
+/** `maxPayload` → `PARLEY_MAX_PAYLOAD` (`redis` → `PARLEY_REDIS_URL`). */
+export function envOf(key: string): string {
+  return OPTION_SPECS.find((s) => s.key === key)?.env ?? 'PARLEY_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
+}
+
+/** A default as `--help` and the README show it. */
+export function defaultText(spec: OptionSpec): string {
+  if (spec.default === undefined) return '(none)';
+  if (spec.key === 'staticDir') return 'demo/ of the repository';
+  if (spec.key === 'widgetFile') return 'packages/widget/dist/widget.js';
+  if (spec.key === 'clientFile') return 'packages/client/dist/parley-client.min.js';
+  if (Array.isArray(spec.default)) return spec.default.length ? spec.default.join(',') : spec.kind === 'addresses' ? '(empty: none)' : '(empty: all)';
+  return String(spec.default);
+}

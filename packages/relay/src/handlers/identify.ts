@@ -1,0 +1,49 @@
+/**
+ * Checking who a fresh `hello` says it is: a token the relay can verify, or
+ * a nickname within the nickname rules. What it answers is a {@link Claim},
+ * which the sessions layer then claims.
+ */
+import { CloseCode, ErrorCode, nicknameKey, normalizeNickname, type Hello } from '@parley/protocol';
+import { anonymousClaim, type Claim } from '../sessions/claim.js';
+import type { ChatPort } from './port.js';
+
+/**
+ * Checks the token or nickname of a fresh hello; sends the refusal (and
+ * closes, for a bad token) and answers `undefined` when it does not hold.
+ */
+export async function identify(conn: ChatPort, hello: Hello): Promise<Claim | undefined> {
+  const { ctx } = conn;
+  if (hello.token !== undefined) {
+    if (!ctx.tokens) {
+      conn.fail(ErrorCode.AuthFailed, 'This relay does not accept tokens.', 'hello');
+      conn.close(CloseCode.AuthFailed, 'tokens not accepted', 'auth_failed');
+      return undefined;
+    }
+    const r = await ctx.tokens.verify(hello.token);
+    if (!conn.open) return undefined;
+    if (!r.ok) {
+      conn.fail(r.code, r.message, 'hello');
+      conn.close(r.close, r.message, r.code === ErrorCode.TokenExpired ? 'token_expired' : 'auth_failed');
+      return undefined;
+    }
+    const { sub, name, rooms, expiresAt } = r.identity;
+    return { anonymous: false, id: sub, name, key: nicknameKey(name), expiresAt, rooms };
+  }
+  if (hello.nick !== undefined) {
+    if (!ctx.config.anonymous) {
+      conn.fail(ErrorCode.AnonymousDisabled, 'This relay requires a signed token.', 'hello');
+      return undefined;
+    }
+    const nick = normalizeNickname(hello.nick);
+    if (nick === null) {
+      conn.fail(ErrorCode.BadNickname, 'The nickname breaks the nickname rules.', 'hello');
+      return undefined;
+    }
+    return anonymousClaim(nick);
+  }
+  const message = hello.resume
+    ? 'The resume secret is unknown or expired; send "nick" or "token" with it.'
+    : '"hello" needs "nick", "token" or "resume".';
+  conn.fail(ErrorCode.BadField, message, 'hello');
+  return undefined;
+}

@@ -1,0 +1,113 @@
+/**
+ * The relay's data path, assembled: a store, a broker and the sessions, on
+ * their own (memory) or shared through Redis, around the local registries
+ * that fan-out reads. `createRelay` builds its parts here, and so do the
+ * contract suites, so that what they test is what runs.
+ */
+import { buildCluster, type ClusterParts, type RedisLink } from './cluster/build.js';
+import type { RelayConfig } from './config/config.js';
+import { LocalBroker, type Broker } from './fanout/broker.js';
+import { FlushScheduler } from './fanout/flush-scheduler.js';
+import type { Logger } from './observability/logger.js';
+import type { RelayMetrics } from './observability/metrics.js';
+import { Directory } from './sessions/directory.js';
+import { LocalSessions } from './sessions/local-sessions.js';
+import { RoomRegistry } from './sessions/rooms.js';
+import type { Sessions } from './sessions/sessions.js';
+import { MemoryStore } from './store/memory-store.js';
+import { RoomRetention } from './store/room-retention.js';
+import type { Store } from './store/store.js';
+import type { Outbound } from './wire/outbound.js';
+
+/** The parts of the data path, one of each layer. */
+export interface DataPath {
+  store: Store;
+  broker: Broker;
+  sessions: Sessions;
+  /** Who is in which room on this relay (fan-out reads it). */
+  rooms: RoomRegistry;
+  /** Who is who on this relay (live or resumable sessions). */
+  directory: Directory;
+  scheduler: FlushScheduler;
+  /** The Redis parts, when the relay shares its state. */
+  cluster: ClusterParts | undefined;
+  /** Starts what runs in the background (the cluster's heartbeat and control channel). */
+  start(): Promise<void>;
+  /** Stops every timer and, in a cluster, hands sessions over and closes the connections. */
+  stop(): Promise<void>;
+}
+
+/** What the data path is built from. */
+export interface DataPathBase {
+  config: RelayConfig;
+  log: Logger;
+  metrics: RelayMetrics;
+  /** The two Redis connections, when the relay runs in a cluster. */
+  link?: RedisLink;
+  /** A store of the caller's (single relay only); default a {@link MemoryStore} bounded by the retention limits. */
+  store?: Store;
+}
+
+/**
+ * @example
+ * ```ts
+ * const path = buildDataPath({ config, log, metrics });          // one relay, in memory
+ * const shared = buildDataPath({ config, log, metrics, link });  // in a cluster
+ * await path.start();
+ * ```
+ */
+export function buildDataPath(base: DataPathBase): DataPath {
+  const { config, log, metrics, link } = base;
+  // rooms report when they gain their first and lose their last local session: to the
+  // retention timers (memory) or to the broker, which subscribes only while someone here is in
+  let occupancy: { emptied(room: string): void; occupied(room: string): void };
+  const rooms = new RoomRegistry(
+    (room) => occupancy.emptied(room),
+    (room) => occupancy.occupied(room),
+  );
+  const directory = new Directory();
+  const scheduler = new FlushScheduler();
+  const delivered = (out: Outbound, count: number): void => {
+    if (out.isMessage && count > 0) metrics.countDeliveries(out.envelope.type === 'msg' ? 'room' : 'direct', count);
+  };
+  if (link) {
+    const cluster = buildCluster(link, { config, log, metrics, rooms, directory, delivered });
+    occupancy = cluster.broker;
+    const { store, broker, sessions } = cluster;
+    return {
+      store,
+      broker,
+      sessions,
+      rooms,
+      directory,
+      scheduler,
+      cluster,
+      start: () => cluster.start(),
+      async stop() {
+        sessions.stop();
+        scheduler.stop();
+        await cluster.stop();
+      },
+    };
+  }
+  const store = base.store ?? new MemoryStore({ historyLimit: config.historyLimit, inboxLimit: config.inboxLimit });
+  const retention = new RoomRetention(store, config.resumeWindowMs, [config.defaultRoom], log);
+  occupancy = retention;
+  const broker = new LocalBroker({ inRoom: (room) => rooms.sessions(room), ofUser: (id) => directory.sessionsOf(id) }, scheduler, delivered);
+  const sessions = new LocalSessions(config, store, rooms, directory, broker, log);
+  return {
+    store,
+    broker,
+    sessions,
+    rooms,
+    directory,
+    scheduler,
+    cluster: undefined,
+    start: async () => {},
+    async stop() {
+      sessions.stop();
+      retention.stop();
+      scheduler.stop();
+    },
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * Who is here: users by id, nicknames by uniqueness key, sessions by resume
+ * secret. Every entry belongs to a live session or one within its resume
+ * window, and is removed when the last such session ends.
+ */
+import { isId, nicknameKey, type Member } from '@parley/protocol';
+import { anonymousUserId } from '../wire/ids.js';
+import { Session, SessionSet, type User } from './session.js';
+
+const NO_SESSIONS: Iterable<Session> = [];
+
+/**
+ * @example
+ * ```ts
+ * const user = directory.claimAnonymous('Ada');     // null when taken
+ * const session = directory.open(user, 's_1', 'chat', secret);
+ * directory.close(session);                          // true: Ada is gone, her nickname free
+ * ```
+ */
+export class Directory {
+  private readonly users = new Map<string, User>();
+  /** User ids by nickname key: one id as is, several (a token subject and an anonymous user) in a set. */
+  private readonly names = new Map<string, string | Set<string>>();
+  private readonly secrets = new Map<string, Session>();
+  /**
+   * The secret a session was last taken back with, still valid until the
+   * client shows it got the next one (see {@link rotate}).
+   */
+  private readonly previous = new Map<Session, string>();
+  private sessions = 0;
+
+  /** Sessions open (live or within their resume window). */
+  get sessionCount(): number {
+    return this.sessions;
+  }
+
+  /** Users known (live or resumable). */
+  get userCount(): number {
+    return this.users.size;
+  }
+
+  /** Resume secrets held. */
+  get secretCount(): number {
+    return this.secrets.size;
+  }
+
+  /**
+   * Claims an anonymous nickname (already normalized). `null` when another
+   * user holds it, compared case-insensitively (`nicknameKey`).
+   */
+  claimAnonymous(nick: string): User | null {
+    const key = nicknameKey(nick);
+    if (this.names.has(key)) return null;
+    const id = anonymousUserId(nick, key, isId);
+    if (this.users.has(id)) return null;
+    return this.add({ member: { id, name: nick }, anonymous: true, key, sessions: new SessionSet() });
+  }
+
+  /**
+   * The user of a token subject, made on first use. `null` when the subject
+   * is held by an anonymous user.
+   */
+  claimToken(sub: string, name: string): User | null {
+    const existing = this.users.get(sub);
+    if (existing) return existing.anonymous ? null : existing;
+    return this.add({ member: { id: sub, name }, anonymous: false, key: nicknameKey(name), sessions: new SessionSet() });
+  }
+
+  /**
+   * The local object of a user another part vouched for (the cluster's
+   * shared directory), made on first use. Never refuses.
+   */
+  adopt(member: Member, anonymous: boolean, key: string): User {
+    const existing = this.users.get(member.id);
+    if (existing) return existing;
+    return this.add({ member, anonymous, key, sessions: new SessionSet() });
+  }
+
+  /** Starts a session of `user`; `secret` makes it resumable. */
+  open(user: User, id: string, kind: 'chat' | 'seed', secret?: string): Session {
+    const session = new Session(id, user, kind);
+    user.sessions.add(session);
+    this.sessions++;
+    if (secret) this.setSecret(session, secret);
+    return session;
+  }
+
+  /** The session a resume secret belongs to. */
+  bySecret(secret: string): Session | undefined {
+    return this.secrets.get(secret);
+  }
+
+  /** Replaces a session's resume secret (the old one, and any previous one, stop working). */
+  setSecret(session: Session, secret: string): void {
+    this.forgetPrevious(session);
+    if (session.resume) this.secrets.delete(session.resume);
+    session.resume = secret;
+    this.secrets.set(secret, session);
+  }
+
+  /**
+   * Rotates the secret of a session just taken back with `used` to `next`.
+   * `used` stays valid beside `next` (the welcome carrying `next` may be lost
+   * to a cut, and the client then comes back with `used`) until the client
+   * shows it got `next` ({@link confirm}, or a resume with `next`); any other
+   * secret of the session stops working.
+   */
+  rotate(session: Session, used: string, next: string): void {
+    const previous = this.previous.get(session);
+    if (previous !== undefined && previous !== used) this.secrets.delete(previous);
+    if (session.resume && session.resume !== used) this.secrets.delete(session.resume);
+    this.previous.set(session, used);
+    this.secrets.set(used, session);
+    session.resume = next;
+    this.secrets.set(next, session);
+  }
+
+  /** The client got `secret` (its welcome arrived): if it is still the session's, the previous one stops working. */
+  confirm(session: Session, secret: string): void {
+    if (session.resume === secret) this.forgetPrevious(session);
+  }
+
+  /** Ends a session; `true` when its user has no session left (and is forgotten). */
+  close(session: Session): boolean {
+    this.forgetPrevious(session);
+    if (session.resume) this.secrets.delete(session.resume);
+    const user = session.user;
+    if (user.sessions.delete(session)) this.sessions--;
+    if (user.sessions.size > 0) return false;
+    if (this.users.get(user.member.id) === user) this.users.delete(user.member.id);
+    const holders = this.names.get(user.key);
+    if (holders === user.member.id) this.names.delete(user.key);
+    else if (typeof holders === 'object') {
+      holders.delete(user.member.id);
+      if (holders.size === 0) this.names.delete(user.key);
+    }
+    return true;
+  }
+
+  /** The sessions of the user with id `id` (none when unknown). */
+  sessionsOf(id: string): Iterable<Session> {
+    return this.users.get(id)?.sessions ?? NO_SESSIONS;
+  }
+
+  /** A user by id, or an anonymous user by nickname (case-insensitively). */
+  find(idOrNick: string): User | undefined {
+    const byId = this.users.get(idOrNick);
+    if (byId) return byId;
+    const holders = this.names.get(nicknameKey(idOrNick));
+    if (holders === undefined) return undefined;
+    for (const id of typeof holders === 'string' ? [holders] : holders) {
+      const user = this.users.get(id);
+      if (user?.anonymous) return user;
+    }
+    return undefined;
+  }
+
+  private forgetPrevious(session: Session): void {
+    const previous = this.previous.get(session);
+    if (previous === undefined) return;
+    this.previous.delete(session);
+    if (this.secrets.get(previous) === session) this.secrets.delete(previous);
+  }
+
+  private add(user: User): User {
+    this.users.set(user.member.id, user);
+    const id = user.member.id;
+    const holders = this.names.get(user.key);
+    if (holders === undefined) this.names.set(user.key, id);
+    else if (typeof holders === 'object') holders.add(id);
+    else if (holders !== id) this.names.set(user.key, new Set([holders, id]));
+    return user;
+  }
+}
