@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Redis } from 'ioredis';
-import { createLogger } from '../src/logger.js';
-import { RedisHealth } from '../src/redis-health.js';
-import { RedisKeys } from '../src/redis-keys.js';
-import { defineScripts } from '../src/redis-scripts.js';
-import { RedisStore } from '../src/redis-store.js';
+import { createLogger } from '../src/observability/logger.js';
+import { RedisHealth } from '../src/cluster/redis-health.js';
+import { RedisKeys } from '../src/cluster/redis-keys.js';
+import { defineScripts } from '../src/cluster/redis-scripts.js';
+import { RedisStore } from '../src/cluster/redis-store.js';
 import { deletePrefix, requireRedis, testPrefix } from './cluster-helpers.js';
 
 const draft = (room: string, n: number) => ({ type: 'msg' as const, room, id: `m${n}`, ts: n, from: 'ada', name: 'ada', text: `t${n}` });
@@ -33,17 +33,6 @@ describe('RedisStore', () => {
     other.disconnect();
   });
 
-  test('assigns per-room seqs and answers a repeated (user, cid) with the first ack', async () => {
-    const store = make(redis);
-    const a = await store.appendRoom(draft('r1', 1), 'ada', 'c1');
-    const b = await store.appendRoom(draft('s1', 2), 'ada', 'c2');
-    const again = await store.appendRoom(draft('r1', 3), 'ada', 'c1');
-    assert.deepEqual([a.ack.seq, b.ack.seq], [1, 1]);
-    assert.deepEqual(again, { ack: a.ack });
-    assert.equal(await store.roomSeq('r1'), 1);
-    assert.notDeepEqual((await store.appendRoom(draft('r1', 4), 'bob', 'c1')).ack, a.ack, 'cids are per user');
-  });
-
   test('stores exactly JSON.stringify({ ...draft, seq }) and publishes it with the session to skip', async () => {
     const store = make(redis);
     const sub = await requireRedis();
@@ -66,47 +55,6 @@ describe('RedisStore', () => {
     assert.deepEqual(seqs, Array.from({ length: 200 }, (_, i) => i + 1));
     const replay = await a.replayRoom('race', 0);
     assert.deepEqual(replay.messages.map((m) => m.seq), seqs);
-  });
-
-  test('keeps historyLimit messages, replays with a gap when history no longer reaches back, and forgets trimmed cids', async () => {
-    const store = make(redis, 3);
-    for (let i = 1; i <= 5; i++) await store.appendRoom(draft('trim', i), 'ada', `c${i}`);
-    assert.deepEqual(await store.replayRoom('trim', 4).then((r) => r.messages.map((m) => m.seq)), [5]);
-    assert.deepEqual(await store.replayRoom('trim', 5), { messages: [] });
-    const r = await store.replayRoom('trim', 0);
-    assert.deepEqual(r.gap, { start: 1, end: 2 });
-    assert.deepEqual(r.messages.map((m) => m.seq), [3, 4, 5]);
-    assert.equal((await store.replayRoom('trim', 9)).messages.length, 3, 'a cursor from an earlier incarnation gets everything');
-    assert.equal(await redis.zcard(keys.room('trim').cids), 3);
-    const again = await store.appendRoom(draft('trim', 6), 'ada', 'c1');
-    assert.equal(again.message?.seq, 6, 'a cid whose message left the history is new again');
-  });
-
-  test('pages newest first and says whether more is retained', async () => {
-    const store = make(redis);
-    for (let i = 1; i <= 5; i++) await store.appendRoom(draft('page', i), 'ada', `c${i}`);
-    const p = await store.pageRoom('page', undefined, 2);
-    assert.deepEqual([p.messages.map((m) => m.seq), p.more], [[5, 4], true]);
-    const q = await store.pageRoom('page', 3, 5);
-    assert.deepEqual([q.messages.map((m) => m.seq), q.more], [[2, 1], false]);
-    assert.deepEqual(await store.pageRoom('page', 1, 5), { messages: [], more: false });
-  });
-
-  test('keeps a direct message in both inboxes with their own seqs, acks with the sender seq, and dedups by cid', async () => {
-    const store = make(redis);
-    await redis.hset(keys.user('bob2'), 'member', '{}');
-    await store.appendDirect(dm('cy2', 'bob2', 1), 'x');
-    const r = await store.appendDirect(dm('ada2', 'bob2', 2), 'y');
-    assert.equal(r.recipientCopy!.seq, 2);
-    assert.equal(r.senderCopy!.seq, 1);
-    assert.equal(r.ack.seq, 1);
-    assert.deepEqual(await store.appendDirect(dm('ada2', 'bob2', 3), 'y'), { ack: r.ack });
-    await redis.hset(keys.user('ada2'), 'member', '{}');
-    const self = await store.appendDirect(dm('ada2', 'ada2', 4), 'z');
-    assert.equal(self.senderCopy, undefined);
-    assert.equal(await store.inboxSeq('ada2'), 2);
-    assert.equal(await redis.pttl(keys.inbox('bob2').log), -1, 'a live addressee keeps its inbox');
-    assert.ok((await redis.pttl(keys.inbox('cy2').log)) < 0, 'the sender inbox never expires');
   });
 
   test('lets an inbox addressed to a user who ended meanwhile expire', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MemoryStore } from '../src/memory-store.js';
-import { SeqLog } from '../src/seq-log.js';
+import { MemoryStore } from '../src/store/memory-store.js';
+import { SeqLog } from '../src/store/seq-log.js';
 
 const draft = (room: string, n: number) => ({ type: 'msg' as const, room, id: `m${n}`, ts: n, from: 'ada', name: 'ada', text: `t${n}` });
 const dm = (from: string, to: string, n: number) => ({ type: 'direct' as const, id: `d${n}`, ts: n, from, name: from, to, text: `t${n}` });
@@ -40,51 +40,12 @@ describe('SeqLog', () => {
 });
 
 describe('MemoryStore', () => {
-  test('assigns per-room seqs and answers a repeated (user, cid) with the first ack', () => {
-    const store = new MemoryStore({ historyLimit: 10, inboxLimit: 10 });
-    const a = store.appendRoom(draft('r', 1), 'ada', 'c1');
-    const b = store.appendRoom(draft('s', 2), 'ada', 'c2');
-    const again = store.appendRoom(draft('r', 3), 'ada', 'c1');
-    assert.deepEqual([a.ack.seq, b.ack.seq], [1, 1]);
-    assert.deepEqual(again, { ack: a.ack });
-    assert.equal(store.roomSeq('r'), 1);
-    assert.notDeepEqual(store.appendRoom(draft('r', 4), 'bob', 'c1').ack, a.ack, 'cids are per user');
-  });
-
   test('deletes an idempotency record when its message leaves the history', () => {
     const store = new MemoryStore({ historyLimit: 2, inboxLimit: 2 });
     for (let i = 1; i <= 10; i++) store.appendRoom(draft('r', i), 'ada', `c${i}`);
     assert.equal(store.idempotencyRecords, 2);
     for (let i = 1; i <= 10; i++) store.appendDirect(dm('ada', 'bob', i), `d${i}`);
     assert.equal(store.idempotencyRecords, 4);
-  });
-
-  test('keeps a direct message in both inboxes with their own seqs and acks with the sender seq', () => {
-    const store = new MemoryStore({ historyLimit: 10, inboxLimit: 10 });
-    store.appendDirect(dm('cy', 'bob', 1), 'x');
-    const r = store.appendDirect(dm('ada', 'bob', 2), 'y');
-    assert.equal(r.recipientCopy!.seq, 2);
-    assert.equal(r.senderCopy!.seq, 1);
-    assert.equal(r.ack.seq, 1);
-    assert.equal(r.recipientCopy!.id, r.senderCopy!.id);
-    const self = store.appendDirect(dm('ada', 'ada', 3), 'z');
-    assert.equal(self.senderCopy, undefined);
-    assert.equal(store.inboxSeq('ada'), 2);
-  });
-
-  test('names each run of a room\'s seqs with an epoch: the same until the room is dropped, a new one after', () => {
-    const store = new MemoryStore({ historyLimit: 10, inboxLimit: 10 });
-    const empty = store.roomHead('r');
-    assert.equal(empty.seq, 0);
-    assert.match(empty.epoch, /^e_[A-Za-z0-9_-]{12}$/);
-    store.appendRoom(draft('r', 1), 'ada', 'c1');
-    assert.deepEqual(store.roomHead('r'), { seq: 1, epoch: empty.epoch });
-    assert.notEqual(store.roomHead('other').epoch, empty.epoch, 'each room has its own');
-    store.dropRoom('r');
-    store.appendRoom(draft('r', 2), 'ada', 'c2');
-    const again = store.roomHead('r');
-    assert.equal(again.seq, 1, 'the sequence started over');
-    assert.notEqual(again.epoch, empty.epoch, 'with a new epoch');
   });
 
   test('forgets a dropped room or inbox with its idempotency records', () => {

@@ -2,9 +2,11 @@
  * The default {@link Store}: history in memory, bounded by the retention limits.
  *
  * Each room and inbox is a ring buffer of at most `historyLimit` /
- * `inboxLimit` messages. An idempotency record `(user, cid)` lives exactly as
- * long as the message it acknowledged: it is deleted when that message falls
- * out of history, or when its room or inbox is dropped. A room gets a new
+ * `inboxLimit` messages. An idempotency record lives in the log whose `seq`
+ * its ack carries (`(user, cid)` in a room, `cid` in the sender's inbox for a
+ * direct message; docs/protocol.md, "Idempotency") exactly as long as the
+ * message it acknowledged: it is deleted when that message falls out of
+ * history, or when its room or inbox is dropped. A room gets a new
  * epoch whenever its log is made: when the room is first entered or written
  * to, and again after it was dropped (or the relay restarted).
  */
@@ -30,8 +32,13 @@ export interface MemoryStoreOptions {
 
 const idempotencyKey = (user: string, cid: string): string => user + '\n' + cid;
 
+/** A room's or inbox's messages, and the acks of the `cid`s they answer. */
+class Log<T> extends SeqLog<Entry<T>> {
+  readonly accepted = new Map<string, AckInfo>();
+}
+
 /** A room's log and the epoch naming this run of its `seq`s. */
-class RoomLog extends SeqLog<Entry<RoomMessage>> {
+class RoomLog extends Log<RoomMessage> {
   readonly epoch = newEpoch();
 }
 
@@ -43,14 +50,16 @@ class RoomLog extends SeqLog<Entry<RoomMessage>> {
  */
 export class MemoryStore implements Store {
   private readonly rooms = new Map<string, RoomLog>();
-  private readonly inboxes = new Map<string, SeqLog<Entry<DirectMessage>>>();
-  private readonly accepted = new Map<string, AckInfo>();
+  private readonly inboxes = new Map<string, Log<DirectMessage>>();
 
   constructor(private readonly options: MemoryStoreOptions) {}
 
   /** Idempotency records held (for tests and metrics). */
   get idempotencyRecords(): number {
-    return this.accepted.size;
+    let n = 0;
+    for (const log of this.rooms.values()) n += log.accepted.size;
+    for (const log of this.inboxes.values()) n += log.accepted.size;
+    return n;
   }
 
   /** Rooms and inboxes held (for tests and metrics). */
@@ -60,33 +69,33 @@ export class MemoryStore implements Store {
 
   appendRoom(draft: RoomDraft, user: string, cid: string): RoomAppend {
     const key = idempotencyKey(user, cid);
-    const earlier = this.accepted.get(key);
+    const earlier = this.rooms.get(draft.room)?.accepted.get(key);
     if (earlier) return { ack: earlier };
     const log = this.room(draft.room);
     const message = { ...draft, seq: log.nextSeq } as RoomMessage;
     this.push(log, { seq: message.seq, message, key });
     const ack = { id: message.id, seq: message.seq, ts: message.ts };
-    this.accepted.set(key, ack);
+    log.accepted.set(key, ack);
     return { ack, message };
   }
 
   appendDirect(draft: DirectDraft, cid: string): DirectAppend {
-    const key = idempotencyKey(draft.from, cid);
-    const earlier = this.accepted.get(key);
+    const key = cid;
+    const earlier = this.inboxes.get(draft.from)?.accepted.get(key);
     if (earlier) return { ack: earlier };
     const to = this.inbox(draft.to);
     const recipientCopy = { ...draft, seq: to.nextSeq } as DirectMessage;
     const self = draft.from === draft.to;
     this.push(to, self ? { seq: recipientCopy.seq, message: recipientCopy, key } : { seq: recipientCopy.seq, message: recipientCopy });
     let senderCopy: DirectMessage | undefined;
+    const from = self ? to : this.inbox(draft.from);
     if (!self) {
-      const from = this.inbox(draft.from);
       senderCopy = { ...draft, seq: from.nextSeq } as DirectMessage;
       this.push(from, { seq: senderCopy.seq, message: senderCopy, key });
     }
     const acked = senderCopy ?? recipientCopy;
     const ack = { id: acked.id, seq: acked.seq, ts: acked.ts };
-    this.accepted.set(key, ack);
+    from.accepted.set(key, ack);
     return senderCopy ? { ack, recipientCopy, senderCopy } : { ack, recipientCopy };
   }
 
@@ -133,21 +142,18 @@ export class MemoryStore implements Store {
     return log;
   }
 
-  private inbox(name: string): SeqLog<Entry<DirectMessage>> {
+  private inbox(name: string): Log<DirectMessage> {
     let log = this.inboxes.get(name);
-    if (!log) this.inboxes.set(name, (log = new SeqLog<Entry<DirectMessage>>(this.options.inboxLimit)));
+    if (!log) this.inboxes.set(name, (log = new Log<DirectMessage>(this.options.inboxLimit)));
     return log;
   }
 
-  private push<T>(log: SeqLog<Entry<T>>, entry: Entry<T>): void {
+  private push<T>(log: Log<T>, entry: Entry<T>): void {
     const evicted = log.push(entry);
-    if (evicted?.key) this.accepted.delete(evicted.key);
+    if (evicted?.key) log.accepted.delete(evicted.key);
   }
 
-  private drop<T>(map: Map<string, SeqLog<Entry<T>>>, name: string): void {
-    const log = map.get(name);
-    if (!log) return;
-    for (const e of log.after(log.firstSeq - 1).items) if (e.key) this.accepted.delete(e.key);
+  private drop<T>(map: Map<string, Log<T>>, name: string): void {
     map.delete(name);
   }
 }
