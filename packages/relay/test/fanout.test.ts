@@ -170,7 +170,7 @@ describe('fan-out', () => {
     const { scheduler, broker, join, rooms } = roomSetup();
     const [a, b] = [join('a', ['r']), join('b', ['r'])];
     broker.toRoom('r', msg(1));
-    // b leaves and c arrives in the same event, after the broadcast (the hub settles first)
+    // b leaves and c arrives in the same event, after the broadcast (the sessions layer settles first)
     broker.settle();
     rooms.remove('r', b.session);
     const c = join('c', ['r']);
