@@ -70,31 +70,22 @@ export function buildDataPath(base: DataPathBase): DataPath {
   const delivered = (out: Outbound, count: number): void => {
     if (out.isMessage && count > 0) metrics.countDeliveries(out.envelope.type === 'msg' ? 'room' : 'direct', count);
   };
+  let store: Store;
+  let broker: Broker;
+  let sessions: Sessions;
+  let cluster: ClusterParts | undefined;
+  let retention: RoomRetention | undefined;
   if (link) {
-    const cluster = buildCluster(link, { config, log, metrics, rooms, directory, delivered });
+    cluster = buildCluster(link, { config, log, metrics, rooms, directory, delivered });
     occupancy = cluster.broker;
-    const { store, broker, sessions } = cluster;
-    return {
-      store,
-      broker,
-      sessions,
-      rooms,
-      directory,
-      scheduler,
-      cluster,
-      start: () => cluster.start(),
-      async stop() {
-        sessions.stop();
-        scheduler.stop();
-        await cluster.stop();
-      },
-    };
+    ({ store, broker, sessions } = cluster);
+  } else {
+    store = base.store ?? new MemoryStore({ historyLimit: config.historyLimit, inboxLimit: config.inboxLimit });
+    retention = new RoomRetention(store, config.resumeWindowMs, [config.defaultRoom], log);
+    occupancy = retention;
+    broker = new LocalBroker({ inRoom: (room) => rooms.sessions(room), ofUser: (id) => directory.sessionsOf(id) }, scheduler, delivered);
+    sessions = new LocalSessions(config, store, rooms, directory, broker, log);
   }
-  const store = base.store ?? new MemoryStore({ historyLimit: config.historyLimit, inboxLimit: config.inboxLimit });
-  const retention = new RoomRetention(store, config.resumeWindowMs, [config.defaultRoom], log);
-  occupancy = retention;
-  const broker = new LocalBroker({ inRoom: (room) => rooms.sessions(room), ofUser: (id) => directory.sessionsOf(id) }, scheduler, delivered);
-  const sessions = new LocalSessions(config, store, rooms, directory, broker, log);
   return {
     store,
     broker,
@@ -102,12 +93,15 @@ export function buildDataPath(base: DataPathBase): DataPath {
     rooms,
     directory,
     scheduler,
-    cluster: undefined,
-    start: async () => {},
+    cluster,
+    async start() {
+      await cluster?.start();
+    },
     async stop() {
       sessions.stop();
-      retention.stop();
+      retention?.stop();
       scheduler.stop();
+      await cluster?.stop();
     },
   };
 }
