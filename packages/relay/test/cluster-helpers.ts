@@ -11,7 +11,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { RelayOptions } from '../src/config/options.js';
-import { Harness, sleep } from './helpers.js';
+import { Harness, eventually } from './helpers.js';
 
 /** The Redis the tests use. CI guarantees one at 127.0.0.1:6379. */
 export const REDIS_URL = process.env.PARLEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -53,14 +53,8 @@ export async function deletePrefix(redis: Redis, prefix: string): Promise<void> 
   } while (cursor !== '0');
 }
 
-/** Resolves when `check` holds (polled), or fails naming `what` after `ms`. */
-export async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 5000, every = 25): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(every);
-  }
-}
+/** Re-exported: the cluster tests wait on Redis state with it. */
+export { eventually };
 
 /**
  * A {@link Harness} whose relays share one Redis prefix; `close()` also

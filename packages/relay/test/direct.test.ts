@@ -23,7 +23,9 @@ describe('direct messages', () => {
     assert.deepEqual({ ...got, ts: 0 }, { type: 'direct', id: ack.id, seq: 1, ts: 0, from: 'ada', name: 'ada', to: 'bob', text: 'psst' });
     assert.equal(echo.id, got.id);
     assert.equal(ack.seq, echo.seq);
-    await eve.none('direct', 300);
+    // a sentinel: a dm to eve sent after the first; had she got the first, it would come before this one
+    bob.send({ type: 'dm', to: 'eve', text: 'for eve', cid: 'd2' });
+    assert.equal((await eve.next('direct')).text, 'for eve');
     assert.ok(!eve.received.some((e) => JSON.stringify(e).includes('psst')), 'eve never sees the text');
   });
 
@@ -63,7 +65,9 @@ describe('direct messages', () => {
     await bob.next('direct');
     ada.send({ type: 'dm', to: 'r-bob', text: 'once', cid: 'r1' });
     assert.deepEqual(await ada.next('ack'), { ...first, dup: true });
-    await bob.none('direct');
+    // a sentinel: a new dm after the resend; a second delivery of "once" would come before it
+    ada.send({ type: 'dm', to: 'r-bob', text: 'after', cid: 'r2' });
+    assert.equal((await bob.next('direct')).text, 'after');
   });
 
   test('keeps dms for an addressee within the resume window and replays them on resume', async () => {
@@ -82,10 +86,12 @@ describe('direct messages', () => {
   });
 
   test('answers unknown_user once the addressee has left and the window has passed', async () => {
-    const ada = await h.chat(relay, { nick: 'g-ada' });
-    const bob = await h.chat(relay, { nick: 'g-bob' });
+    const ada = await h.chat(relay, { nick: 'g-ada', rooms: [{ room: 'g', since: 0 }] });
+    const bob = await h.chat(relay, { nick: 'g-bob', rooms: [{ room: 'g', since: 0 }] });
+    await ada.next('presence', (p) => p.event === 'join');
     await bob.close();
-    await new Promise((r) => setTimeout(r, 500));
+    // the session ends when the window has passed: its leave is announced then
+    await ada.next('presence', (p) => p.event === 'leave' && (p.user as { id: string }).id === 'g-bob');
     ada.send({ type: 'dm', to: 'g-bob', text: 'gone?', cid: 'g1' });
     assert.equal((await ada.next('error')).code, ErrorCode.UnknownUser);
   });

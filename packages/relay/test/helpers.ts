@@ -19,8 +19,19 @@ export type Envelope = ServerMessage & Record<string, unknown>;
 
 type Waiter<T> = { match: (x: T) => boolean; resolve: (x: T) => void };
 
-/** Resolves after `ms`. */
+/** Resolves after `ms`. Only for waits that are the point of a test (a bucket refills, a timer must not fire yet); name the duration. */
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves when `check` holds (polled every `every` ms), or fails naming `what` after `ms`. */
+export async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 5000, every = 25): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(every);
+  }
+}
+
+let sentinels = 0;
 
 function deadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
@@ -43,9 +54,19 @@ export class TestClient {
   private readonly rawWaiters: Waiter<string | Buffer>[] = [];
   /** Resolves with the close code and reason. */
   readonly closed: Promise<{ code: number; reason: string }>;
+  /** WebSocket pings received so far. */
+  private pings = 0;
+  private readonly pingWaiters: Array<{ n: number; resolve: () => void }> = [];
 
   constructor(readonly ws: WebSocket) {
     ws.on('error', () => {});
+    ws.on('ping', () => {
+      this.pings++;
+      for (const w of this.pingWaiters.filter((x) => x.n <= this.pings)) {
+        this.pingWaiters.splice(this.pingWaiters.indexOf(w), 1);
+        w.resolve();
+      }
+    });
     ws.on('message', (data: Buffer, isBinary) => {
       const frame = isBinary ? data : data.toString('utf8');
       this.frames.push(frame);
@@ -78,7 +99,42 @@ export class TestClient {
     return this.take(this.rawQueue, this.rawWaiters, () => true, ms, 'a frame');
   }
 
-  /** Fails when an envelope of `type` (matching `where`) arrives within `ms`. */
+  /**
+   * Resolves once `n` WebSocket pings have arrived (with `autoPong`, each was
+   * answered before this resolves), up to `ms`.
+   */
+  pinged(n = 1, ms = WAIT_MS): Promise<void> {
+    if (this.pings >= n) return Promise.resolve();
+    return deadline(new Promise<void>((resolve) => this.pingWaiters.push({ n, resolve })), ms, `${n} WebSocket ping(s)`);
+  }
+
+  /**
+   * Sends a ping envelope and waits for its pong: everything the relay had
+   * queued for this socket before it read the ping (a broadcast from an
+   * earlier turn included: the relay flushes before reading more) has then
+   * arrived. The sentinel for "nothing else arrives" on one relay.
+   */
+  async settle(ms = WAIT_MS): Promise<void> {
+    const ts = 9_000_000_000_000 + ++sentinels;
+    this.send({ type: 'ping', ts });
+    await this.next('pong', (e) => e.ts === ts, ms);
+  }
+
+  /**
+   * Fails when an envelope of `type` (matching `where`) is waiting untaken
+   * once {@link settle} returns: nothing of the kind arrived before the
+   * sentinel. For one relay; across Redis use {@link none}.
+   */
+  async noneBefore(type: string, where: (e: Envelope) => boolean = () => true): Promise<void> {
+    await this.settle();
+    const found = this.queue.find((e) => e.type === type && where(e));
+    if (found) throw new Error(`unexpected ${type}: ${JSON.stringify(found)}`);
+  }
+
+  /**
+   * Fails when an envelope of `type` (matching `where`) arrives within `ms`.
+   * A sleep: only where no sentinel can follow the same path (across relays).
+   */
   async none(type: string, ms = 300, where: (e: Envelope) => boolean = () => true): Promise<void> {
     await sleep(ms);
     const found = this.queue.find((e) => e.type === type && where(e));

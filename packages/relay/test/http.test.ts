@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RelayHandle } from '../src/index.js';
-import { Harness, get } from './helpers.js';
+import { Harness, eventually, get } from './helpers.js';
 
 /** A raw GET, so paths like `/../x` reach the relay unnormalized. */
 function rawGet(relay: RelayHandle, path: string): Promise<number> {
@@ -131,7 +131,8 @@ describe('HTTP side', () => {
     a.send('not json');
     await a.next('error');
     await b.close();
-    await new Promise((r) => setTimeout(r, 50));
+    // the client sees its close before the relay has necessarily counted it
+    await eventually(async () => /^parley_closes_total\{reason="client"\} 1$/m.test((await get(fresh, '/metrics')).text), 'b\'s close to be counted');
     const r = await get(fresh, '/metrics');
     assert.equal(r.status, 200);
     assert.match(r.headers.get('content-type')!, /^text\/plain; version=0\.0\.4/);

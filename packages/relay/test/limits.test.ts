@@ -2,7 +2,12 @@ import { CloseCode, ErrorCode } from '@parley/protocol';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
-import { Harness, get, sleep } from './helpers.js';
+import { Harness, eventually, get, sleep, type TestClient } from './helpers.js';
+
+/** The open connections a relay reports on /healthz. */
+const connections = async (relay: Parameters<typeof get>[0]): Promise<number> => (JSON.parse((await get(relay, '/healthz')).text) as { connections: number }).connections;
+/** Whether the relay's /metrics text matches `line`. */
+const metricMatches = async (relay: Parameters<typeof get>[0], line: RegExp): Promise<boolean> => line.test((await get(relay, '/metrics')).text);
 
 describe('limits and bad input', () => {
   const h = new Harness();
@@ -13,8 +18,8 @@ describe('limits and bad input', () => {
     const c = await h.chat(relay, { nick: 'big' });
     c.send('x'.repeat(65_537));
     assert.equal((await c.closedWithin()).code, CloseCode.MessageTooBig);
-    await sleep(50);
-    assert.match((await get(relay, '/metrics')).text, /^parley_closes_total\{reason="message_too_big"\} 1$/m);
+    // the client sees the close before the relay has necessarily counted it
+    await eventually(() => metricMatches(relay, /^parley_closes_total\{reason="message_too_big"\} 1$/m), 'the close to be counted as message_too_big');
   });
 
   test('accepts frames in all three RFC 6455 length forms below maxPayload', async () => {
@@ -79,14 +84,17 @@ describe('limits and bad input', () => {
   test('allows a burst, then refuses with rate_limited and the cid, then refills at the steady rate', async () => {
     const relay = await h.relay({ rateBurst: 5, ratePerSecond: 20 });
     const c = await h.chat(relay, { nick: 'fast', rooms: [{ room: 'r', since: 0 }] });
-    await sleep(300); // the hello used a token: let the bucket refill
+    // a token comes back every 50 ms (20/s): the whole burst of 5 is back within 250 ms
+    const REFILL_BURST_MS = 300;
+    await sleep(REFILL_BURST_MS); // the hello used a token: let the bucket refill
     for (let i = 0; i < 7; i++) c.send({ type: 'send', room: 'r', text: 'x', cid: `r${i}` });
     const acks = [];
     for (let i = 0; i < 5; i++) acks.push((await c.next('ack')).cid);
     assert.deepEqual(acks, ['r0', 'r1', 'r2', 'r3', 'r4']);
     const e = await c.next('error');
     assert.deepEqual([e.code, e.ref], [ErrorCode.RateLimited, 'r5']);
-    await sleep(150);
+    const ONE_TOKEN_AND_SLACK_MS = 150; // one token is 50 ms at 20/s; the refill is what this checks
+    await sleep(ONE_TOKEN_AND_SLACK_MS);
     c.send({ type: 'send', room: 'r', text: 'x', cid: 'later' });
     assert.equal((await c.next('ack')).cid, 'later');
   });
@@ -102,11 +110,13 @@ describe('limits and bad input', () => {
     const relay = await h.relay({ rateBurst: 4, ratePerSecond: 4 });
     const drained = await h.chat(relay, { nick: 'drained', rooms: [{ room: 'r', since: 0 }] });
     const neighbour = await h.chat(relay, { nick: 'neighbour', rooms: [{ room: 'r', since: 0 }] });
-    await sleep(300); // the hellos used a token each: let the buckets refill
+    const REFILL_HELLO_TOKEN_MS = 300; // a token every 250 ms (4/s)
+    await sleep(REFILL_HELLO_TOKEN_MS); // the hellos used a token each: let the buckets refill
     for (let i = 0; i < 4; i++) drained.send({ type: 'send', room: 'r', text: 'x', cid: `d${i}` });
     for (let i = 0; i < 4; i++) assert.equal((await drained.next('ack')).cid, `d${i}`);
     await drained.close();
-    await sleep(50);
+    // the relay records the closed connection's bucket for its address when it handles the close
+    await eventually(async () => (await connections(relay)) === 1, 'the relay to handle the drained connection\'s close');
     // a connection that was already there keeps its own bucket (users behind one NAT)
     for (let i = 0; i < 3; i++) neighbour.send({ type: 'send', room: 'r', text: 'x', cid: `n${i}` });
     for (let i = 0; i < 3; i++) assert.equal((await neighbour.next('ack')).cid, `n${i}`);
@@ -116,9 +126,10 @@ describe('limits and bad input', () => {
     const e = await back.next('error');
     assert.deepEqual([e.code, e.ref], [ErrorCode.RateLimited, 'b0']);
     // once the bucket would be full again, a new connection gets the whole burst
-    await sleep(1100);
+    const EMPTY_TO_FULL_MS = 1100; // 4 tokens at 4/s, plus slack: the point of this step
+    await sleep(EMPTY_TO_FULL_MS);
     const later = await h.chat(relay, { nick: 'later', rooms: [{ room: 'r', since: 0 }] });
-    await sleep(300);
+    await sleep(REFILL_HELLO_TOKEN_MS);
     for (let i = 0; i < 4; i++) later.send({ type: 'send', room: 'r', text: 'x', cid: `l${i}` });
     for (let i = 0; i < 4; i++) assert.equal((await later.next('ack')).cid, `l${i}`);
   });
@@ -130,7 +141,8 @@ describe('limits and bad input', () => {
     const third = await h.open(relay.wsUrl);
     assert.equal((await third.closedWithin()).code, CloseCode.TooManyConnections);
     await a.close();
-    await sleep(50);
+    // the third was refused at once; the count goes back when the relay handles a's close
+    await eventually(async () => (await connections(relay)) === 1, 'the relay to count a\'s close');
     const fourth = await h.open(relay.wsUrl);
     await fourth.hello({ nick: 'room-again' });
   });
@@ -195,7 +207,8 @@ describe('limits and bad input', () => {
   test('keeps a peer that answers pings', async () => {
     const relay = await h.relay({ pingIntervalMs: 100 });
     const c = await h.chat(relay, { nick: 'alive' });
-    await sleep(500);
+    const SEVERAL_INTERVALS_MS = 500; // five ping intervals: a peer that answers must outlive them
+    await sleep(SEVERAL_INTERVALS_MS);
     c.send({ type: 'ping' });
     await c.next('pong');
   });
@@ -211,7 +224,13 @@ describe('limits and bad input', () => {
       }
       c.send('{"type":"hello","nick":' + '['.repeat(5000) + ']'.repeat(5000) + '}');
     }
-    await sleep(200);
+    // each garbage client is either closed or has had everything it sent handled (the pong to a last ping)
+    const handled = (c: TestClient): Promise<unknown> => {
+      if (c.ws.readyState !== c.ws.OPEN) return c.closed;
+      c.send({ type: 'ping', ts: 77 });
+      return Promise.race([c.next('pong', (e) => e.ts === 77), c.closed]);
+    };
+    await Promise.all(clients.map(handled));
     const ok = await h.chat(relay, { nick: 'survivor' });
     ok.send({ type: 'ping' });
     await ok.next('pong');

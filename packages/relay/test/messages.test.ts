@@ -53,9 +53,10 @@ describe('room messages', () => {
     const e = await eve.next('error');
     assert.equal(e.code, ErrorCode.UnknownField);
     assert.equal(e.ref, 'c1');
-    await ada.none('msg');
+    // a sentinel: eve's next send; had the smuggled one been delivered, it would come first
     eve.send({ type: 'send', room: 'f1', text: 'hi', cid: 'c2' });
-    assert.equal((await ada.next('msg')).from, 'f-eve');
+    const first = await ada.next('msg');
+    assert.deepEqual([first.from, first.text], ['f-eve', 'hi']);
   });
 
   test('acks a resent cid again with the original id and seq, dup: true, and broadcasts nothing', async () => {
@@ -67,7 +68,9 @@ describe('room messages', () => {
     ada.send({ type: 'send', room: 'i1', text: 'once', cid: 'same' });
     const again = await ada.next('ack');
     assert.deepEqual(again, { ...first, dup: true });
-    await bob.none('msg');
+    // a sentinel: a new send after the resend; a second broadcast of "once" would come before it
+    ada.send({ type: 'send', room: 'i1', text: 'after', cid: 'next' });
+    assert.equal((await bob.next('msg')).text, 'after');
   });
 
   test('coalesces everything one socket gets in one turn into one newline-joined frame', async () => {

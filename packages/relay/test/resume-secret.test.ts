@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RelayHandle } from '../src/index.js';
 import { ClusterHarness, eventually } from './cluster-helpers.js';
-import { Harness, sleep, type TestClient } from './helpers.js';
+import { Harness, type TestClient } from './helpers.js';
 
 /** A client that never answers pings: the relay cannot tell whether it got the welcome. */
 const DEAF = { autoPong: false };
@@ -39,14 +39,14 @@ function suite(name: string, setup: () => Promise<{ h: Harness; relays: [RelayHa
       const deaf = await open(b, DEAF);
       const second = await deaf.hello({ resume: first.resume });
       assert.equal(second.resumed, true);
-      await sleep(150);
+      await deaf.pinged(); // the ping behind the welcome arrived, and goes unanswered
       await deaf.close();
       const again = await open(a, DEAF);
       const third = await again.hello({ resume: first.resume });
       assert.equal(third.resumed, true, 'the secret the client still holds takes its session back');
       assert.equal(third.session, first.session);
       // the client that took it back holds the newest secret; the one whose welcome was lost is dead
-      await sleep(150);
+      await again.pinged();
       await again.close();
       assert.equal(await resumes(b, second.resume), false, 'a secret from a lost welcome no longer works');
     });
@@ -56,11 +56,14 @@ function suite(name: string, setup: () => Promise<{ h: Harness; relays: [RelayHa
       const back = await open(b);
       const second = await back.hello({ resume: first.resume });
       assert.equal(second.resumed, true);
+      // the pong to the ping behind the welcome goes out as the ping arrives; the relay reads it before
+      // the ping envelope settle() sends next
+      await back.pinged();
+      await back.settle();
       if (h instanceof ClusterHarness) {
         const cluster: ClusterHarness = h;
+        // there the relay drops it in Redis after reading the pong
         await eventually(async () => (await cluster.redis.hget(`${cluster.prefix}session/${second.session}`, 'prev')) === '', 'the previous secret to be dropped in Redis');
-      } else {
-        await sleep(100);
       }
       await back.close();
       assert.equal(await resumes(a, first.resume), false);

@@ -34,7 +34,7 @@ describe('resume', () => {
     assert.notEqual(w2.resume, w.resume, 'the secret is rotated');
     const replay = [await back.next('msg'), await back.next('msg')];
     assert.deepEqual(replay.map((m) => m.text), ['two', 'three']);
-    await back.none('gap', 100);
+    await back.noneBefore('gap');
   });
 
   test('holds the nickname during the window: nobody else can take it', async () => {
@@ -52,9 +52,11 @@ describe('resume', () => {
     const w = await bob.hello({ nick: 'fl-bob', rooms: [{ room: 'fl', since: 0 }] });
     assert.equal((await ada.next('presence')).event, 'join');
     await bob.close();
-    await sleep(WINDOW_MS / 4);
+    const WELL_WITHIN_WINDOW_MS = WINDOW_MS / 4; // the point: it comes back after a while, but within the window
+    await sleep(WELL_WITHIN_WINDOW_MS);
     const back = await h.open(relay.wsUrl);
     await back.hello({ resume: w.resume, rooms: [{ room: 'fl', since: 0 }] });
+    // the point: a leave, had the resume not kept the session, comes only once the window ends; wait past it
     await ada.none('presence', WINDOW_MS + 200);
   });
 
@@ -113,7 +115,7 @@ describe('resume', () => {
     const back = await h.open(relay.wsUrl);
     await back.hello({ resume: w.resume, rooms: [{ room: 'z', since: 0 }] });
     assert.equal((await back.next('msg')).text, 'missed');
-    await back.none('msg', 100, (m) => m.text === 'before bob');
+    await back.noneBefore('msg', (m) => m.text === 'before bob');
   });
 
   test('replays missed direct messages after the inbox cursor, with a gap past the retained inbox', async () => {
@@ -152,7 +154,7 @@ describe('resume', () => {
     await back.hello({ resume: w.resume, rooms: [{ room: 'dup', since: first.seq }] });
     back.send({ type: 'send', room: 'dup', text: 'x', cid: 'once' });
     assert.deepEqual(await back.next('ack'), { ...first, dup: true });
-    await back.none('msg');
+    await back.noneBefore('msg');
   });
 
   test('lets an old secret stop working once the session resumed with a new one', async () => {

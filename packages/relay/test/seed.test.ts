@@ -2,7 +2,7 @@ import { CloseCode } from '@parley/protocol';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RelayHandle } from '../src/index.js';
-import { Harness, get, sleep } from './helpers.js';
+import { Harness, eventually, get, sleep, type TestClient } from './helpers.js';
 
 describe('seed profile (plain WebSocket clients)', () => {
   const h = new Harness();
@@ -15,6 +15,10 @@ describe('seed profile (plain WebSocket clients)', () => {
   after(() => h.close());
 
   const plain = (path: string) => h.open(base + path, []);
+  /** Waits until `watcher` (a protocol client in the lobby) has seen each of `nicks` join. */
+  const joined = async (watcher: TestClient, ...nicks: string[]): Promise<void> => {
+    for (const nick of nicks) await watcher.next('presence', (p) => p.event === 'join' && (p.user as { id: string }).id === nick);
+  };
 
   test('/ws echoes text as text and binary as binary', async () => {
     const c = await plain('/ws');
@@ -35,13 +39,15 @@ describe('seed profile (plain WebSocket clients)', () => {
   });
 
   test('/ws/<nickname> delivers each text to every other member as exactly {"sender","msg"}', async () => {
+    const lobby = await h.chat(relay, { nick: 'lobby-ada-bob', rooms: [{ room: 'lobby', since: 0 }] });
     const ada = await plain('/ws/ada');
     const bob = await plain('/ws/bob');
-    await sleep(50);
+    await joined(lobby, 'ada', 'bob'); // both are in the lobby before ada speaks
     ada.send('hi "bob" \\ </script>');
     assert.equal(await bob.nextFrame(), '{"sender":"ada","msg":"hi \\"bob\\" \\\\ </script>"}');
-    await sleep(100);
-    assert.equal(ada.frames.length, 0, 'the sender does not get its own message back');
+    // a sentinel: bob answers; had ada got her own text back, it would be her first frame
+    bob.send('back to ada');
+    assert.equal(await ada.nextFrame(), '{"sender":"bob","msg":"back to ada"}', 'the sender does not get its own message back');
   });
 
   test('puts plain and protocol clients in the same default room', async () => {
@@ -66,11 +72,11 @@ describe('seed profile (plain WebSocket clients)', () => {
   });
 
   test('sends a {"to_user","msg"} text to that user only', async () => {
+    const proto = await h.chat(relay, { nick: 'hana', rooms: [{ room: 'lobby', since: 0 }] });
     const erin = await plain('/ws/erin');
     const finn = await plain('/ws/finn');
     const gus = await plain('/ws/gus');
-    const proto = await h.chat(relay, { nick: 'hana' });
-    await sleep(50);
+    await joined(proto, 'erin', 'finn', 'gus'); // every nickname is held before erin writes to finn
     erin.send(JSON.stringify({ to_user: 'finn', msg: 'secret' }));
     assert.equal(await finn.nextFrame(), '{"sender":"erin","msg":"secret"}');
     erin.send(JSON.stringify({ to_user: 'hana', msg: 'to protocol' }));
@@ -78,7 +84,9 @@ describe('seed profile (plain WebSocket clients)', () => {
     assert.deepEqual([d.from, d.to, d.text], ['erin', 'hana', 'to protocol']);
     proto.send({ type: 'dm', to: 'finn', text: 'back', cid: 'd1' });
     assert.equal(await finn.nextFrame(), '{"sender":"hana","msg":"back"}');
-    await sleep(100);
+    // a sentinel: a private message to gus, after the others; anything leaked to him would come first
+    erin.send(JSON.stringify({ to_user: 'gus', msg: 'for gus' }));
+    assert.equal(await gus.nextFrame(), '{"sender":"erin","msg":"for gus"}');
     assert.ok(!gus.frames.some((f) => String(f).includes('secret') || String(f).includes('back')), 'gus sees no private message');
   });
 
@@ -110,18 +118,19 @@ describe('seed profile (plain WebSocket clients)', () => {
   test('gives a plain client that follows a drained one from the same address that bucket, not a fresh burst', async () => {
     const limited = await h.relay({ rateBurst: 3, ratePerSecond: 3 });
     const at = limited.url.replace(/^http/, 'ws');
+    const lobby = await h.chat(limited, { nick: 'lobby', rooms: [{ room: 'lobby', since: 0 }] });
     const watcher = await h.open(`${at}/ws/watcher`, []);
     const first = await h.open(`${at}/ws/first`, []);
-    await sleep(50);
+    await joined(lobby, 'watcher', 'first');
     for (let i = 0; i < 3; i++) first.send(`first ${i}`);
     for (let i = 0; i < 3; i++) assert.equal(await watcher.nextFrame(), `{"sender":"first","msg":"first ${i}"}`);
     await first.close();
     const second = await h.open(`${at}/ws/second`, []);
-    await sleep(50);
+    await joined(lobby, 'second');
     second.send('too soon');
-    await sleep(200);
-    assert.match((await get(limited, '/metrics')).text, /^parley_drops_total\{reason="rate_limited"\} 1$/m);
-    await sleep(1000); // the bucket is full again
+    await eventually(async () => /^parley_drops_total\{reason="rate_limited"\} 1$/m.test((await get(limited, '/metrics')).text), 'the text sent too soon to be dropped');
+    const EMPTY_TO_FULL_MS = 1000; // 3 tokens at 3/s: the point of this step is that the bucket refills
+    await sleep(EMPTY_TO_FULL_MS);
     second.send('in time');
     assert.equal(await watcher.nextFrame(), '{"sender":"second","msg":"in time"}', 'the one sent too soon never came');
   });

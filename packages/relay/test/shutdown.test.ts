@@ -6,16 +6,21 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { MemoryStore, createRelay } from '../src/index.js';
 import type { RoomAppend, RoomDraft } from '../src/store/store.js';
-import { Harness, TEST_OPTIONS, sleep } from './helpers.js';
+import { Harness, TEST_OPTIONS } from './helpers.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
 /** A memory store whose room appends take `ms`, so a send is still in flight when shutdown starts. */
 class SlowStore extends MemoryStore {
+  private started!: () => void;
+  /** Resolves when the first append starts (it is then in flight for `ms`). */
+  readonly appending = new Promise<void>((resolve) => (this.started = resolve));
+
   constructor(private readonly ms: number) {
     super({ historyLimit: 100, inboxLimit: 100 });
   }
   override appendRoom(draft: RoomDraft, user: string, cid: string): RoomAppend {
+    this.started();
     return new Promise<RoomAppend>((resolve) => setTimeout(() => resolve(super.appendRoom(draft, user, cid)), this.ms)) as unknown as RoomAppend;
   }
 }
@@ -61,10 +66,11 @@ describe('graceful shutdown', () => {
   });
 
   test('finishes an in-flight send: its ack is written before the 1001 close', async () => {
-    const relay = await createRelay(TEST_OPTIONS, { store: new SlowStore(300) });
+    const store = new SlowStore(300);
+    const relay = await createRelay(TEST_OPTIONS, { store });
     const c = await h.chat(relay, { nick: 'inflight', rooms: [{ room: 'r', since: 0 }] });
     c.send({ type: 'send', room: 'r', text: 'last words', cid: 'last' });
-    await sleep(100);
+    await store.appending; // the send is in flight
     const closing = relay.close();
     const ack = await c.next('ack');
     assert.equal(ack.cid, 'last');
@@ -73,10 +79,11 @@ describe('graceful shutdown', () => {
   });
 
   test('ignores frames that arrive after shutdown began', async () => {
-    const relay = await createRelay(TEST_OPTIONS, { store: new SlowStore(300) });
+    const store = new SlowStore(300);
+    const relay = await createRelay(TEST_OPTIONS, { store });
     const c = await h.chat(relay, { nick: 'late', rooms: [{ room: 'r', since: 0 }] });
     c.send({ type: 'send', room: 'r', text: 'first', cid: 'a' });
-    await sleep(100);
+    await store.appending; // the send is in flight
     const closing = relay.close();
     c.send({ type: 'send', room: 'r', text: 'too late', cid: 'b' });
     await c.closedWithin();

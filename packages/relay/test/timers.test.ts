@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { after, describe, test } from 'node:test';
 import { Deadlines } from '../src/limits/deadlines.js';
-import { Harness, sleep, type TestClient } from './helpers.js';
+import { Harness, WAIT_MS, sleep, type TestClient } from './helpers.js';
 
 /** Lateness tolerated past a documented bound (the machine is shared). */
 const SLACK_MS = 1500;
@@ -48,9 +48,11 @@ describe('connection clocks', () => {
     const clients = await Promise.all(Array.from({ length: 30 }, () => h.open(relay.wsUrl)));
     const greeted = clients.filter((_, i) => i % 3 !== 0);
     await Promise.all(greeted.map((c, i) => c.hello({ nick: `early${i}` })));
-    await sleep(timeout - 150);
+    const BEFORE_DEADLINE_MS = timeout - 150; // the point: its hello lands shortly before its deadline
+    await sleep(BEFORE_DEADLINE_MS);
     await late.hello({ nick: 'late' });
-    await sleep(timeout);
+    const PAST_EVERY_DEADLINE_MS = timeout; // every deadline has passed: the greeted must still be open
+    await sleep(PAST_EVERY_DEADLINE_MS);
     const silent = clients.filter((_, i) => i % 3 === 0);
     for (const c of silent) assert.equal((await c.closedWithin()).code, CloseCode.HelloTimeout);
     for (const c of [late, ...greeted]) {
@@ -88,7 +90,9 @@ describe('connection clocks', () => {
         }),
       );
       for (const c of mutes) assert.equal((await c.closedWithin(2 * interval + SLACK_MS)).code, CloseCode.HeartbeatTimeout);
-      await sleep(2 * interval);
+      // the point: two more sweeps pass, and the live peers outlive them
+      const TWO_SWEEPS_MS = 2 * interval;
+      await sleep(TWO_SWEEPS_MS);
       for (const c of [chatty, ...answering]) {
         c.send({ type: 'ping', ts: 2 });
         assert.equal((await c.next('pong', (e) => e.ts === 2)).ts, 2);
@@ -108,7 +112,15 @@ describe('Deadlines', () => {
     fired.length = 0;
     const t0 = performance.now();
     const at: Record<string, number> = {};
-    const record = { expired: (what: string) => void ((at[what] = performance.now() - t0), fired.push(what)) };
+    let lastFired!: () => void;
+    const allFired = new Promise<void>((resolve) => (lastFired = resolve));
+    const record = {
+      expired: (what: string) => {
+        at[what] = performance.now() - t0;
+        fired.push(what);
+        if (fired.length === 3) lastFired();
+      },
+    };
     deadlines.after(120, record, 'c');
     deadlines.after(40, record, 'a');
     const b = deadlines.after(80, record, 'x');
@@ -116,7 +128,11 @@ describe('Deadlines', () => {
     deadlines.cancel(b);
     deadlines.cancel(b); // twice is harmless
     assert.equal(deadlines.size, 3);
-    await sleep(300);
+    // the deadlines' own timer is unref'd: this one keeps the process alive, and fails the test if they never fire
+    let guard!: NodeJS.Timeout;
+    await Promise.race([allFired, new Promise((_, reject) => (guard = setTimeout(() => reject(new Error(`fired only ${JSON.stringify(fired)}`)), WAIT_MS)))]);
+    clearTimeout(guard);
+    // the cancelled one would have been due before the last: it had its chance to fire
     assert.deepEqual(fired, ['a', 'b', 'c']);
     assert.ok(at.a! >= 40 && at.b! >= 80 && at.c! >= 120, JSON.stringify(at));
     assert.equal(deadlines.size, 0);
@@ -129,7 +145,8 @@ describe('Deadlines', () => {
     deadlines.after(20, target, 'never');
     deadlines.stop();
     deadlines.after(10, target, 'never either');
-    await sleep(80);
+    const PAST_BOTH_MS = 80; // the point: both would have fired well within this, had they been kept
+    await sleep(PAST_BOTH_MS);
     assert.deepEqual(fired, []);
   });
 });

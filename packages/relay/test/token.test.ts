@@ -92,7 +92,7 @@ describe('signed tokens', () => {
     const two = await h.open(relay.wsUrl);
     await two.hello({ token: t, rooms: [{ room: 'pm', since: 0 }] });
     assert.equal((await watcher.next('presence')).event, 'join');
-    await watcher.none('presence', 200);
+    await watcher.noneBefore('presence');
     watcher.send({ type: 'dm', to: 'multi', text: 'both of you', cid: 'w1' });
     assert.equal((await one.next('direct')).text, 'both of you');
     assert.equal((await two.next('direct')).text, 'both of you');
