@@ -10,8 +10,15 @@
  *
  * With Redis: three relays; each is SIGKILLed and restarted in turn, then all
  * at once, while clients send. Nothing may be lost or doubled.
+ *
+ * With SQLite: one relay on a file, SIGKILLed again and again while clients
+ * send. Every acked message must be in history once, in order, and every
+ * client's deliveries must match it with no gap: a durable store causes none.
  */
 import type { DirectMessage, RoomMessage } from '@parley/protocol';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readAll } from '../support/history.js';
 import { Participant } from '../support/participant.js';
 import { deletePrefix, REDIS_URL, requireRedis, testPrefix } from '../support/redis.js';
@@ -319,4 +326,86 @@ export async function runInboxRestart(signal: NodeJS.Signals = 'SIGKILL'): Promi
     await proxy.close();
     await relay.kill('SIGKILL');
   }
+}
+
+export interface SqliteKillFigures {
+  clients: number;
+  kills: number;
+  sends: number;
+  /** Messages in history at the end. */
+  stored: number;
+  /** Room gaps any client was told of (none may happen with a durable store). */
+  roomGaps: number;
+  verdict: Verdict;
+  stopped: string[];
+}
+
+/**
+ * One relay on a SQLite file; clients in two rooms send room messages while
+ * the relay is SIGKILLed `kills` times, each time restarted on the same port
+ * and file after `downMs`. The history read at the end is the truth.
+ */
+export async function runSqliteKills(options: { clients?: number; kills?: number; upMs?: number; downMs?: number; progress?: (s: string) => void } = {}): Promise<SqliteKillFigures> {
+  const { clients = 10, kills = 3, upMs = 500, downMs = 200 } = options;
+  const say = options.progress ?? (() => {});
+  const dir = mkdtempSync(join(tmpdir(), 'parley-kills-'));
+  const flags: Flags = { log: 'info', store: `sqlite:${join(dir, 'parley.db')}`, 'max-connections-per-ip': 1000, 'history-limit': 1_000_000 };
+  let relay = await RelayProcess.start(flags);
+  const port = relay.port;
+  const people: Participant[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let n = 0;
+  try {
+    const rooms = ['sa', 'sb'];
+    for (let i = 0; i < clients; i++) {
+      const mine = i % 3 === 0 ? rooms : [rooms[i % 2]!];
+      people.push(new Participant({ url: relay.wsUrl, nick: `s${i}`, rooms: mine, backoff: { base: 50, cap: 300 } }));
+    }
+    for (const p of people) p.connect();
+    await Promise.all(people.map((p) => p.opened()));
+    timer = setInterval(() => {
+      for (const p of people) p.send(p.client.rooms[n % p.client.rooms.length]!, `${p.nick}#${++n}`);
+    }, 100);
+    for (let k = 0; k < kills; k++) {
+      await sleep(upMs + Math.random() * upMs);
+      await relay.kill('SIGKILL');
+      await sleep(downMs);
+      relay = await RelayProcess.start({ ...flags, port });
+      say(`sqlite kills: ${k + 1}/${kills}, ${n} sends`);
+    }
+    await sleep(upMs);
+    clearInterval(timer);
+    timer = undefined;
+    await eventually(() => people.every((p) => p.stopped !== undefined || (p.client.state === 'open' && p.client.outbox.length === 0)), 'every outbox to empty', 30_000).catch(() => {});
+    const alive = people.filter((p) => p.stopped === undefined && p.client.state === 'open');
+    const truth: Truth = { rooms: new Map(), inboxes: new Map() };
+    for (const r of rooms) truth.rooms.set(r, await readAll<RoomMessage>(alive.find((p) => p.client.rooms.includes(r))!.client, r));
+    for (const p of alive) truth.inboxes.set(p.nick, []);
+    await eventually(() => alive.every((p) => p.client.rooms.every((r) => p.lastSeq(r) === (truth.rooms.get(r)!.at(-1)?.seq ?? 0))), 'every client to catch up', 15_000).catch(() => {});
+    const verdict = verify(alive, truth, (p) => p.nick);
+    return {
+      clients,
+      kills,
+      sends: n,
+      stored: [...truth.rooms.values()].reduce((a, l) => a + l.length, 0),
+      roomGaps: alive.reduce((a, p) => a + rooms.reduce((b, r) => b + (p.gaps.get(r)?.length ?? 0), 0), 0),
+      verdict,
+      stopped: people.filter((p) => p.stopped).map((p) => `${p.nick}: ${p.stopped!.reason ?? ''} (${p.stopped!.code ?? ''})`),
+    };
+  } finally {
+    clearInterval(timer);
+    for (const p of people) p.close();
+    await relay.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function sqliteKillLines(f: SqliteKillFigures): string[] {
+  const v = f.verdict;
+  return [
+    `restart (sqlite): ${f.clients} clients, ${f.kills} SIGKILLs, ${f.sends} sends, ${f.stored} stored; room gaps reported ${f.roomGaps}`,
+    `restart (sqlite): ${v.deliveries} deliveries; lost ${v.lost}, doubled ${v.doubled}, reordered ${v.reordered}, altered ${v.altered}, gapped ${v.gapped}; ` +
+      `unsettled ${v.unsettled}, refused ${v.refused}, unacknowledged ${v.unacknowledged}, stored twice ${v.storedTwice}; clients stopped ${f.stopped.length}`,
+    ...v.problems.slice(0, 6).map((p) => `restart (sqlite): problem: ${p}`),
+  ];
 }

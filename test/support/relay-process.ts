@@ -58,12 +58,15 @@ export class RelayProcess {
 
   /**
    * Spawns the CLI with `flags` (host defaults to 127.0.0.1) and resolves with
-   * the port from its start-up log line. `nodeArgs` go before the script.
+   * the port from its start-up log line. `nodeArgs` go before the script;
+   * `cwd` is the working directory (where the command's default store lives).
    */
-  static start(flags: Flags = {}, nodeArgs: string[] = []): Promise<RelayProcess> {
-    const all: Flags = { host: '127.0.0.1', port: 0, log: 'info', ...flags };
+  static start(flags: Flags = {}, nodeArgs: string[] = [], cwd?: string): Promise<RelayProcess> {
+    // history in memory unless the test names a store (the command's own default is a SQLite file in the working directory)
+    const store: Flags = flags.store === undefined && flags.redis === undefined ? { store: 'memory' } : {};
+    const all: Flags = { host: '127.0.0.1', port: 0, log: 'info', ...store, ...flags };
     const args = Object.entries(all).flatMap(([k, v]) => [`--${k}`, String(v)]);
-    const child = spawn(process.execPath, [...nodeArgs, RELAY_CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, RELAY_CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd });
     const lines: string[] = [];
     const logs: Array<Record<string, unknown>> = [];
     let stderr = '';

@@ -9,7 +9,7 @@
  * PARLEY_TOKEN_SECRET=... parley-relay --anonymous false
  * ```
  */
-import { helpText, parseCli } from './config/cli-args.js';
+import { helpText, parseCli, withCommandDefaults } from './config/cli-args.js';
 import { ConfigError } from './config/config.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from './config/options.js';
 import { createRelay } from './relay.js';
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   if (request.kind === 'usage') fail(`${request.message} (see --help)`, EXIT_USAGE);
   let relay;
   try {
-    relay = await createRelay(request.options);
+    relay = await createRelay(withCommandDefaults(request.options));
   } catch (err) {
     if (err instanceof ConfigError) fail(`${err.message} (see --help)`, EXIT_USAGE);
     fail(err instanceof Error ? err.message : String(err), EXIT_FAILURE);

@@ -15,6 +15,7 @@ import { LocalSessions } from './sessions/local-sessions.js';
 import { RoomRegistry } from './sessions/rooms.js';
 import type { Sessions } from './sessions/sessions.js';
 import { MemoryStore } from './store/memory-store.js';
+import { SqliteStore } from './store/sqlite-store.js';
 import { RoomRetention } from './store/room-retention.js';
 import type { Store } from './store/store.js';
 import type { Outbound } from './wire/outbound.js';
@@ -80,9 +81,14 @@ export function buildDataPath(base: DataPathBase): DataPath {
     occupancy = cluster.broker;
     ({ store, broker, sessions } = cluster);
   } else {
-    store = base.store ?? new MemoryStore({ historyLimit: config.historyLimit, inboxLimit: config.inboxLimit });
-    retention = new RoomRetention(store, config.resumeWindowMs, [config.defaultRoom], log);
-    occupancy = retention;
+    store = base.store ?? chosenStore(config);
+    if (store.durable) {
+      // a durable store keeps a room's history when nobody is in it
+      occupancy = { emptied() {}, occupied() {} };
+    } else {
+      retention = new RoomRetention(store, config.resumeWindowMs, [config.defaultRoom], log);
+      occupancy = retention;
+    }
     broker = new LocalBroker({ inRoom: (room) => rooms.sessions(room), ofUser: (id) => directory.sessionsOf(id) }, scheduler, delivered);
     sessions = new LocalSessions(config, store, rooms, directory, broker, log);
   }
@@ -102,6 +108,13 @@ export function buildDataPath(base: DataPathBase): DataPath {
       retention?.stop();
       scheduler.stop();
       await cluster?.stop();
+      await store.close?.();
     },
   };
+}
+
+/** The store `config.store` names (single relay). */
+function chosenStore(config: RelayConfig): Store {
+  const limits = { historyLimit: config.historyLimit, inboxLimit: config.inboxLimit };
+  return config.store.kind === 'sqlite' ? new SqliteStore({ path: config.store.path, ...limits }) : new MemoryStore(limits);
 }

@@ -86,7 +86,7 @@ function pages(dir: string, url: string): string[] | undefined {
   }
 }
 
-function announce(log: Logger, config: RelayConfig, port: number, url: string, wsUrl: string): void {
+function announce(log: Logger, config: RelayConfig, port: number, url: string, wsUrl: string, customStore: boolean): void {
   const ws = url.replace(/^http/, 'ws');
   const demo = pages(config.staticDir, url);
   log.info({ port, host: config.host, url, wsUrl, pages: demo ?? [], seed: { echo: `${ws}/ws`, chat: `${ws}/ws/<nickname>` } }, `relay listening on ${url}`);
@@ -99,6 +99,10 @@ function announce(log: Logger, config: RelayConfig, port: number, url: string, w
     log.info({ origins: config.origins }, 'origin allowlist in force');
   }
   log.info({ anonymous: config.anonymous, tokens: config.tokenSecret !== undefined }, 'identity');
+  if (customStore) log.info({ store: 'custom' }, 'history is kept in the store given to createRelay');
+  else if (config.redis !== undefined) log.info({ store: 'redis' }, 'history is kept in Redis');
+  else if (config.store.kind === 'sqlite') log.info({ store: 'sqlite', file: config.store.path }, `history is kept in ${config.store.path}`);
+  else log.warn({ store: 'memory' }, 'history is kept in memory only: a restart loses it (--store sqlite keeps it)');
   if (config.trustedProxies.length > 0) log.info({ trustedProxies: config.trustedProxies }, 'client addresses taken from X-Forwarded-For of these proxies');
 }
 
@@ -195,7 +199,7 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
   const host = connectable(config.host);
   const url = `http://${host}:${port}`;
   const wsUrl = `ws://${host}:${port}/chat`;
-  announce(log, config, port, url, wsUrl);
+  announce(log, config, port, url, wsUrl, parts.store !== undefined);
 
   let closed: Promise<void> | undefined;
   const shutdown = async (): Promise<void> => {

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { helpText, parseCli } from '../src/config/cli-args.js';
+import { helpText, parseCli, withCommandDefaults } from '../src/config/cli-args.js';
 import { ConfigError, OPTION_SPECS, createRelay, envOf, flagOf, resolveConfig } from '../src/index.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -52,10 +56,50 @@ describe('command line', () => {
     assert.doesNotMatch(r.stderr, /hunter2/);
   });
 
+  test('keeps history in parley-data/parley.db under the working directory by default, and says so at start', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'parley-cli-'));
+    const child = spawn(process.execPath, [CLI, '--port', '0', '--host', '127.0.0.1'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const said = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
+        createInterface({ input: child.stdout! }).on('line', (line) => {
+          const entry = JSON.parse(line) as Record<string, unknown>;
+          if (entry.store !== undefined) resolve(entry);
+        });
+      });
+      const file = join(cwd, 'parley-data', 'parley.db');
+      assert.equal(said.store, 'sqlite');
+      assert.equal(said.file, file);
+      assert.equal(said.msg, `history is kept in ${file}`);
+      assert.ok(existsSync(file), 'the file was made on start');
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  test('the command stores in SQLite unless a store or Redis is named', () => {
+    assert.deepEqual(withCommandDefaults({ port: 0 }), { port: 0, store: 'sqlite' });
+    assert.deepEqual(withCommandDefaults({ store: 'memory' }), { store: 'memory' });
+    assert.deepEqual(withCommandDefaults({ redis: 'redis://127.0.0.1:6379' }), { redis: 'redis://127.0.0.1:6379' });
+    assert.deepEqual(resolveConfig({}).store, { kind: 'memory' }, "createRelay's own default writes no file");
+    assert.deepEqual(resolveConfig({ store: 'sqlite', dataDir: '/srv/chat' }).store, { kind: 'sqlite', path: '/srv/chat/parley.db' });
+    assert.deepEqual(resolveConfig({ store: 'sqlite:/var/lib/parley.db' }).store, { kind: 'sqlite', path: '/var/lib/parley.db' });
+  });
+
+  test('a store it does not know, or SQLite with Redis, is refused with one line naming --store', () => {
+    const bad = run(['--store', 'mysql://db']);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^parley-relay: invalid store \(--store, PARLEY_STORE\): must be memory, sqlite or sqlite:PATH, got "mysql:\/\/db" \(see --help\)\n$/);
+    const both = run(['--store', 'sqlite', '--redis', 'redis://127.0.0.1:6379']);
+    assert.equal(both.status, 2);
+    assert.match(both.stderr, /^parley-relay: invalid store \(--store, PARLEY_STORE\): cannot be combined with redis/);
+  });
+
   test('a port already in use fails with one line', async () => {
     const relay = await createRelay({ port: 0, host: '127.0.0.1', log: false });
     try {
-      const r = run(['--port', String(relay.port), '--host', '127.0.0.1', '--log', 'false']);
+      const r = run(['--port', String(relay.port), '--host', '127.0.0.1', '--log', 'false', '--store', 'memory']);
       assert.equal(r.status, 1);
       assert.match(r.stderr, /^parley-relay: cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE\n$/);
     } finally {

@@ -27,7 +27,7 @@ class SlowStore extends MemoryStore {
 
 /** Starts the real CLI and resolves with the process and the port from its JSON start-up log. */
 async function startCli(args: string[]): Promise<{ child: ChildProcess; port: number; logs: string[] }> {
-  const child = spawn(process.execPath, [CLI, '--port', '0', '--host', '127.0.0.1', '--log', 'info', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, '--port', '0', '--host', '127.0.0.1', '--log', 'info', '--store', 'memory', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = createInterface({ input: child.stdout! });
   const logs: string[] = [];
   lines.on('line', (line) => logs.push(line));

@@ -3,7 +3,7 @@
  * variables (flags win), and writes `--help`.
  */
 import { parseArgs } from 'node:util';
-import { OPTION_SPECS, defaultText, envOf, flagOf, type OptionSpec, type RelayOptions } from './options.js';
+import { CLI_DEFAULT_STORE, OPTION_SPECS, defaultText, envOf, flagOf, type OptionSpec, type RelayOptions } from './options.js';
 
 /** What the command line asks for. */
 export type CliRequest = { kind: 'help' } | { kind: 'run'; options: RelayOptions } | { kind: 'usage'; message: string };
@@ -64,6 +64,21 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     if (text !== undefined && text !== '') options[spec.key] = fromText(spec, text);
   }
   return { kind: 'run', options: options as RelayOptions };
+}
+
+/**
+ * The command's defaults over `createRelay`'s: history in SQLite
+ * ({@link CLI_DEFAULT_STORE}) unless a store or Redis is named.
+ *
+ * @example
+ * ```ts
+ * withCommandDefaults({ port: 0 });                 // { port: 0, store: 'sqlite' }
+ * withCommandDefaults({ redis: 'redis://r:6379' }); // unchanged: Redis keeps history
+ * ```
+ */
+export function withCommandDefaults(options: RelayOptions): RelayOptions {
+  if (options.store !== undefined || options.redis !== undefined) return options;
+  return { ...options, store: CLI_DEFAULT_STORE };
 }
 
 /** The `--help` text: every option with its flag, variable and default. */

@@ -4,9 +4,9 @@
  * its environment variable.
  */
 import { isRoomName } from '@parley/protocol';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseAddressRange } from './address-range.js';
-import { LOG_LEVELS, MIN_TOKEN_SECRET_LENGTH, OPTION_SPECS, envOf, flagOf, type LogLevel, type OptionSpec, type RelayOptions } from './options.js';
+import { LOG_LEVELS, MIN_TOKEN_SECRET_LENGTH, OPTION_SPECS, SQLITE_FILE_NAME, envOf, flagOf, type LogLevel, type OptionSpec, type RelayOptions } from './options.js';
 
 /** Options with every default applied and every value checked. */
 export interface RelayConfig {
@@ -22,6 +22,9 @@ export interface RelayConfig {
   widgetFile: string;
   clientFile: string;
   serveTestPages: boolean;
+  /** Where history lives, resolved: in memory, or the SQLite file at `path`. */
+  store: StoreChoice;
+  dataDir: string;
   historyLimit: number;
   inboxLimit: number;
   resumeWindowMs: number;
@@ -42,6 +45,9 @@ export interface RelayConfig {
   redisPrefix: string;
   nodeTtlMs: number;
 }
+
+/** The store `store` names, with its file resolved. */
+export type StoreChoice = { kind: 'memory' } | { kind: 'sqlite'; path: string };
 
 /**
  * A relay option is invalid. The message is one line and names the option.
@@ -143,6 +149,10 @@ function checkValue(spec: OptionSpec, v: unknown): unknown {
       return v;
     case 'url':
       return checkRedisUrl(key, v);
+    case 'store':
+      if (v === 'memory' || v === 'sqlite') return v;
+      if (typeof v === 'string' && v.startsWith('sqlite:') && v.length > 'sqlite:'.length) return v;
+      throw invalid(key, `must be memory, sqlite or sqlite:PATH, got ${show(v)}`);
     case 'list':
       if (!Array.isArray(v)) throw invalid(key, `must be a list of origins, got ${show(v)}`);
       return v.map((o) => checkOrigin(key, o));
@@ -183,5 +193,16 @@ export function resolveConfig(options: RelayOptions = {}): RelayConfig {
     const given = (options as Record<string, unknown>)[spec.key];
     out[spec.key] = given === undefined ? (spec.default === undefined ? undefined : checkValue(spec, spec.default)) : checkValue(spec, given);
   }
+  const store = out.store as string;
+  if (out.redis !== undefined && (options as Record<string, unknown>).store !== undefined && store !== 'memory') {
+    throw invalid('store', 'cannot be combined with redis, which keeps history in Redis');
+  }
+  out.store = storeChoice(store, out.dataDir as string);
   return out as unknown as RelayConfig;
+}
+
+function storeChoice(store: string, dataDir: string): StoreChoice {
+  if (store === 'memory') return { kind: 'memory' };
+  if (store === 'sqlite') return { kind: 'sqlite', path: join(dataDir, SQLITE_FILE_NAME) };
+  return { kind: 'sqlite', path: resolve(store.slice('sqlite:'.length)) };
 }

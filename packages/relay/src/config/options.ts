@@ -61,6 +61,13 @@ export const DEFAULT_WIDGET_FILE = fileURLToPath(new URL('../../../widget/dist/w
 /** The client SDK bundle served at `/parley-client.js`: the client package's minified build (root `npm run build`). */
 export const DEFAULT_CLIENT_FILE = fileURLToPath(new URL('../../../client/dist/parley-client.min.js', import.meta.url));
 
+/** Folder of the embedded store's file (`store: 'sqlite'`), relative to the working directory. */
+export const DEFAULT_DATA_DIR = 'parley-data';
+/** The embedded store's file name inside `dataDir`. */
+export const SQLITE_FILE_NAME = 'parley.db';
+/** What the `parley-relay` command stores in when neither `store` nor `redis` is given: SQLite in `dataDir`. */
+export const CLI_DEFAULT_STORE = 'sqlite';
+
 /** Log levels `log` accepts, besides `true` (info) and `false` (silent). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 /** A pino log level. */
@@ -98,6 +105,16 @@ export interface RelayOptions {
   clientFile?: string;
   /** Whether the widget's browser-test fixtures (`test/` of `staticDir`) are served. Default false. */
   serveTestPages?: boolean;
+  /**
+   * Where history lives: `memory` (lost on restart), `sqlite` (the file
+   * `parley.db` in `dataDir`) or `sqlite:PATH`. Default `memory` for
+   * `createRelay` (tests and embedding write no files unless asked); the
+   * `parley-relay` command defaults to `sqlite`. Not combined with `redis`,
+   * which keeps history in Redis.
+   */
+  store?: string;
+  /** Folder of the `sqlite` store's file, made on start. Default `parley-data` in the working directory. */
+  dataDir?: string;
   /** Messages retained per room. */
   historyLimit?: number;
   /** Direct messages retained per user inbox. */
@@ -139,7 +156,7 @@ export interface RelayOptions {
 }
 
 /** How an option's value is read from a flag or environment variable and checked. */
-export type OptionKind = 'integer' | 'number' | 'string' | 'boolean' | 'list' | 'addresses' | 'log' | 'path' | 'secret' | 'room' | 'url';
+export type OptionKind = 'integer' | 'number' | 'string' | 'boolean' | 'list' | 'addresses' | 'log' | 'path' | 'secret' | 'room' | 'url' | 'store';
 
 /** One row of the option table. */
 export interface OptionSpec {
@@ -179,6 +196,8 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'widgetFile', kind: 'path', default: DEFAULT_WIDGET_FILE, help: 'widget bundle served at /widget.js (its source map, the same path and .map, at /widget.js.map)' },
   { key: 'clientFile', kind: 'path', default: DEFAULT_CLIENT_FILE, help: 'client SDK bundle served at /parley-client.js (and its .map)' },
   { key: 'serveTestPages', kind: 'boolean', default: false, help: 'serve the browser-test fixtures in test/ of the static folder (for the test runner, not production)' },
+  { key: 'store', kind: 'store', default: 'memory', help: `where history lives: memory, sqlite (${SQLITE_FILE_NAME} in dataDir) or sqlite:PATH; parley-relay defaults to ${CLI_DEFAULT_STORE} unless redis is set` },
+  { key: 'dataDir', kind: 'path', default: DEFAULT_DATA_DIR, help: `folder of the sqlite store's file (made on start)` },
   { key: 'historyLimit', kind: 'integer', default: DEFAULT_ROOM_HISTORY, min: 1, max: 1_000_000, help: 'messages retained per room' },
   { key: 'inboxLimit', kind: 'integer', default: DEFAULT_INBOX_HISTORY, min: 1, max: 1_000_000, help: 'direct messages retained per user inbox' },
   ms('resumeWindowMs', DEFAULT_RESUME_WINDOW_MS, 'how long a dropped session can be resumed, ms'),
@@ -216,6 +235,8 @@ export function defaultText(spec: OptionSpec): string {
   if (spec.key === 'staticDir') return 'demo/ of the repository';
   if (spec.key === 'widgetFile') return 'packages/widget/dist/widget.js';
   if (spec.key === 'clientFile') return 'packages/client/dist/parley-client.min.js';
+  if (spec.key === 'store') return `memory (parley-relay: ${CLI_DEFAULT_STORE})`;
+  if (spec.key === 'dataDir') return `${DEFAULT_DATA_DIR}/ in the working directory`;
   if (Array.isArray(spec.default)) return spec.default.length ? spec.default.join(',') : spec.kind === 'addresses' ? '(empty: none)' : '(empty: all)';
   return String(spec.default);
 }

@@ -309,7 +309,7 @@ export class ChatConnection implements ChatPort, WriterOptions, Watched, Expirin
     if (this.held) this.release(new Map());
     if (err instanceof SessionMovedError) return log.info({ session: err.session }, 'session moved to another relay');
     const unavailable = err instanceof UnavailableError;
-    if (unavailable) log.warn({ session: this.session?.id, type }, 'redis unreachable: envelope refused');
+    if (unavailable) log.warn({ session: this.session?.id, type }, 'storage unreachable: envelope refused');
     else log.error({ err, session: this.session?.id, type }, 'handler failed');
     if (!this.open) return;
     if (!unavailable) return this.fail(ErrorCode.Internal, 'The relay failed to handle this envelope; retry later.', ref);

@@ -52,6 +52,14 @@ export class LocalSessions implements Sessions {
     const session = this.directory.open(user, id, kind, secret);
     session.tokenExpiresAt = claim.expiresAt;
     session.allowedRooms = claim.rooms;
+    if (claim.anonymous && this.store.ephemeralInbox) {
+      try {
+        await this.store.ephemeralInbox(user.member.id);
+      } catch (err) {
+        this.end(session);
+        throw err;
+      }
+    }
     return session;
   }
 
@@ -136,7 +144,8 @@ export class LocalSessions implements Sessions {
     this.broker.settle();
     session.peer = null;
     for (const room of [...session.rooms.keys()]) this.leave(session, room);
-    if (this.directory.close(session)) {
+    // an anonymous nickname is no account: the next visitor to pick it must not read this inbox
+    if (this.directory.close(session) && (session.user.anonymous || !this.store.durable)) {
       void Promise.resolve(this.store.dropInbox(session.user.member.id)).catch((err) => this.log.error({ err }, 'dropInbox failed'));
     }
     this.log.debug({ session: session.id, user: session.user.member.id }, 'session ended');

@@ -1,7 +1,8 @@
 /**
  * Where messages live: the relay's storage interface. The in-memory
- * {@link MemoryStore} is the default; a shared store (Redis) can implement the
- * same interface so several relays serve the same rooms.
+ * {@link MemoryStore} is `createRelay`'s default, the SQLite store the
+ * command line's; a shared store (Redis) implements the same interface so
+ * several relays serve the same rooms.
  *
  * Every method may answer synchronously or with a promise. Implementations
  * must assign `seq`s atomically: two appends to one room never get the same
@@ -73,6 +74,13 @@ export interface Page<T> {
  */
 export interface Store {
   /**
+   * Whether what the store acks survives a restart of the relay (SQLite). A
+   * durable store keeps a room's history when nobody is in it and a token
+   * user's inbox when their last session ends; its appends resolve only
+   * once committed.
+   */
+  readonly durable?: boolean;
+  /**
    * Assigns the room's next `seq`, stores the message and remembers `(user, cid)`.
    * When `(user, cid)` was accepted before (and is still retained), stores
    * nothing and answers the original ack. `except` names a session that must
@@ -103,4 +111,13 @@ export interface Store {
   dropRoom(room: string): Awaitable<void>;
   /** Forgets a user's inbox (the user left and can no longer resume). */
   dropInbox(user: string): Awaitable<void>;
+  /**
+   * Marks `user`'s inbox as one that must not outlive its sessions (an
+   * anonymous nickname is no account: the next visitor to pick it must not
+   * read it). A durable store drops such inboxes at its next start, since a
+   * crash ended their sessions without a `dropInbox`.
+   */
+  ephemeralInbox?(user: string): Awaitable<void>;
+  /** Commits what is pending and lets go of files and connections (relay shutdown). */
+  close?(): Awaitable<void>;
 }

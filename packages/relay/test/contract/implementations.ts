@@ -6,6 +6,9 @@
  * against it.
  */
 import type { Redis } from 'ioredis';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connectRedis, type RedisLink } from '../../src/cluster/build.js';
 import { RedisHealth } from '../../src/cluster/redis-health.js';
 import { RedisKeys } from '../../src/cluster/redis-keys.js';
@@ -17,6 +20,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import { RelayMetrics } from '../../src/observability/metrics.js';
 import { buildDataPath, type DataPath } from '../../src/parts.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { REDIS_URL, deletePrefix, requireRedis, testPrefix } from '../cluster-helpers.js';
 
@@ -65,6 +69,20 @@ export const STORE_KINDS: StoreKind[] = [
     },
   },
   {
+    name: 'sqlite',
+    async make(limits) {
+      const dir = mkdtempSync(join(tmpdir(), 'parley-store-'));
+      const store = new SqliteStore({ path: join(dir, 'parley.db'), ...limits });
+      return {
+        store,
+        async close() {
+          store.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+  {
     name: 'redis',
     async make(limits) {
       const r = await redis();
@@ -101,6 +119,21 @@ export const PATH_KINDS: PathKind[] = [
       const path = parts(options);
       await path.start();
       return { path, close: () => path.stop() };
+    },
+  },
+  {
+    name: 'sqlite',
+    async make(options = {}) {
+      const dir = mkdtempSync(join(tmpdir(), 'parley-path-'));
+      const path = parts({ ...options, store: `sqlite:${join(dir, 'parley.db')}` });
+      await path.start();
+      return {
+        path,
+        async close() {
+          await path.stop();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
     },
   },
   {

@@ -1,0 +1,401 @@
+/**
+ * A durable {@link Store} in one SQLite file (better-sqlite3, WAL mode): the
+ * default of the `parley-relay` command. One relay owns the file.
+ *
+ * Group commit: every append of one turn of the event loop goes into one
+ * transaction, committed in a `setImmediate` after that turn; each append's
+ * promise resolves only after the commit, so an `ack` (and the broadcast,
+ * which could otherwise hand out a `seq` that a crash takes back) follows the
+ * commit. A commit that fails is rolled back and every append in it is
+ * answered with an {@link UnavailableError}: a refused send is never stored.
+ *
+ * Reads go through a second connection, which sees only what is committed.
+ * `seq`s are assigned from a per-room (per-inbox) counter in memory, loaded
+ * from the file on first use. `synchronous=NORMAL` (the WAL default we keep):
+ * a commit survives the relay process being killed at any moment; a power
+ * loss can lose the last commits since the OS last wrote the WAL out.
+ */
+import type { DirectMessage, RoomMessage } from '@parley/protocol';
+import Database from 'better-sqlite3';
+import type { Database as DB, Statement } from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { newEpoch } from '../wire/ids.js';
+import { UnavailableError } from './errors.js';
+import type { AckInfo, DirectAppend, DirectDraft, Page, Replay, RoomAppend, RoomDraft, RoomHead, Store } from './store.js';
+
+/** The schema version this code writes and reads. */
+export const SQLITE_SCHEMA_VERSION = 1;
+/** How long a statement waits for a lock held by another connection, ms (`busyTimeoutMs`). */
+export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+/** Where and how much a {@link SqliteStore} keeps. */
+export interface SqliteStoreOptions {
+  /** The database file; its folder is made when missing. */
+  path: string;
+  /** Messages kept per room. */
+  historyLimit: number;
+  /** Direct messages kept per inbox. */
+  inboxLimit: number;
+  /** How long a write waits for a lock another process holds (a backup tool, say) before it is refused, ms. Default {@link SQLITE_BUSY_TIMEOUT_MS}. */
+  busyTimeoutMs?: number;
+}
+
+/** The store file was written by a newer relay: refuse to start rather than guess. */
+export class SchemaTooNewError extends Error {
+  override readonly name = 'SchemaTooNewError';
+  constructor(path: string, found: number) {
+    super(`the store ${path} has schema version ${found}, newer than this relay knows (${SQLITE_SCHEMA_VERSION}): run a newer relay`);
+  }
+}
+
+/** Each migration takes the schema from its index to the next version. Version 0 is an empty file. */
+const MIGRATIONS: ReadonlyArray<(db: DB) => void> = [
+  (db) =>
+    db.exec(`
+      CREATE TABLE rooms (room TEXT PRIMARY KEY, epoch TEXT NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE room_messages (
+        room TEXT NOT NULL, seq INTEGER NOT NULL, user TEXT NOT NULL, cid TEXT NOT NULL, body TEXT NOT NULL,
+        PRIMARY KEY (room, seq)
+      ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX room_cids ON room_messages (room, user, cid);
+      CREATE TABLE inboxes (user TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE inbox_messages (
+        user TEXT NOT NULL, seq INTEGER NOT NULL, cid TEXT, body TEXT NOT NULL,
+        PRIMARY KEY (user, seq)
+      ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX inbox_cids ON inbox_messages (user, cid) WHERE cid IS NOT NULL;
+      CREATE TABLE ephemeral_inboxes (user TEXT PRIMARY KEY) WITHOUT ROWID;
+    `),
+];
+
+/** Opens the file and brings its schema to {@link SQLITE_SCHEMA_VERSION}. */
+function openDatabase(path: string, busyTimeoutMs: number): DB {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    db.exec('CREATE TABLE IF NOT EXISTS parley_schema (version INTEGER NOT NULL)');
+    const row = db.prepare('SELECT version FROM parley_schema').get() as { version: number } | undefined;
+    const found = row?.version ?? 0;
+    if (found > SQLITE_SCHEMA_VERSION) throw new SchemaTooNewError(path, found);
+    if (found < SQLITE_SCHEMA_VERSION) {
+      db.transaction(() => {
+        for (let v = found; v < SQLITE_SCHEMA_VERSION; v++) MIGRATIONS[v]!(db);
+        db.prepare('DELETE FROM parley_schema').run();
+        db.prepare('INSERT INTO parley_schema (version) VALUES (?)').run(SQLITE_SCHEMA_VERSION);
+      })();
+    }
+    // inboxes of anonymous users whose sessions a crash or stop ended: nobody may read them any more
+    db.transaction(() => {
+      db.exec('DELETE FROM inbox_messages WHERE user IN (SELECT user FROM ephemeral_inboxes)');
+      db.exec('DELETE FROM inboxes WHERE user IN (SELECT user FROM ephemeral_inboxes)');
+      db.exec('DELETE FROM ephemeral_inboxes');
+    })();
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/** A log's counter: what is committed, and the next `seq` to hand out. */
+interface Counter {
+  committed: number;
+  next: number;
+  epoch: string;
+}
+
+const ackOf = (m: { id: string; seq: number; ts: number }): AckInfo => ({ id: m.id, seq: m.seq, ts: m.ts });
+
+/**
+ * @example
+ * ```ts
+ * const store = new SqliteStore({ path: 'parley-data/parley.db', historyLimit: 1000, inboxLimit: 500 });
+ * const { ack } = await store.appendRoom(draft, 'ada', 'c1'); // resolves once committed
+ * await store.close();
+ * ```
+ */
+export class SqliteStore implements Store {
+  readonly durable = true;
+  private readonly db: DB;
+  private readonly reader: DB;
+  private readonly rooms = new Map<string, Counter>();
+  private readonly inboxes = new Map<string, Counter>();
+  /** Settles the appends of the open transaction once it commits (or fails). */
+  private waiting: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
+  private scheduled = false;
+  private closed = false;
+  private readonly sql: Record<string, Statement>;
+  private readonly read: Record<string, Statement>;
+  private readonly commitNow = (): void => this.commit();
+
+  /** @throws {SchemaTooNewError} when the file's schema is newer than this code's */
+  constructor(private readonly options: SqliteStoreOptions) {
+    const busy = options.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS;
+    this.db = openDatabase(options.path, busy);
+    this.reader = new Database(options.path, { readonly: true, fileMustExist: true });
+    this.reader.pragma(`busy_timeout = ${busy}`);
+    const w = (q: string): Statement => this.db.prepare(q);
+    const r = (q: string): Statement => this.reader.prepare(q);
+    this.sql = {
+      room: w('SELECT epoch, seq FROM rooms WHERE room = ?'),
+      newRoom: w('INSERT INTO rooms (room, epoch, seq) VALUES (?, ?, 0)'),
+      roomSeq: w('UPDATE rooms SET seq = ? WHERE room = ?'),
+      roomCid: w('SELECT body FROM room_messages WHERE room = ? AND user = ? AND cid = ?'),
+      addRoom: w('INSERT INTO room_messages (room, seq, user, cid, body) VALUES (?, ?, ?, ?, ?)'),
+      trimRoom: w('DELETE FROM room_messages WHERE room = ? AND seq <= ?'),
+      dropRoom: w('DELETE FROM rooms WHERE room = ?'),
+      dropRoomMessages: w('DELETE FROM room_messages WHERE room = ?'),
+      inbox: w('SELECT seq FROM inboxes WHERE user = ?'),
+      newInbox: w('INSERT INTO inboxes (user, seq) VALUES (?, 0)'),
+      inboxSeq: w('UPDATE inboxes SET seq = ? WHERE user = ?'),
+      inboxCid: w('SELECT body FROM inbox_messages WHERE user = ? AND cid = ?'),
+      addInbox: w('INSERT INTO inbox_messages (user, seq, cid, body) VALUES (?, ?, ?, ?)'),
+      trimInbox: w('DELETE FROM inbox_messages WHERE user = ? AND seq <= ?'),
+      dropInbox: w('DELETE FROM inboxes WHERE user = ?'),
+      dropInboxMessages: w('DELETE FROM inbox_messages WHERE user = ?'),
+      ephemeral: w('INSERT OR IGNORE INTO ephemeral_inboxes (user) VALUES (?)'),
+      notEphemeral: w('DELETE FROM ephemeral_inboxes WHERE user = ?'),
+    };
+    this.read = {
+      roomFirst: r('SELECT min(seq) AS first FROM room_messages WHERE room = ?'),
+      roomAfter: r('SELECT body FROM room_messages WHERE room = ? AND seq > ? ORDER BY seq'),
+      roomBelow: r('SELECT body FROM room_messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?'),
+      inboxFirst: r('SELECT min(seq) AS first FROM inbox_messages WHERE user = ?'),
+      inboxAfter: r('SELECT body FROM inbox_messages WHERE user = ? AND seq > ? ORDER BY seq'),
+      inboxBelow: r('SELECT body FROM inbox_messages WHERE user = ? AND seq < ? ORDER BY seq DESC LIMIT ?'),
+    };
+  }
+
+  /** The database file. */
+  get path(): string {
+    return this.options.path;
+  }
+
+  async appendRoom(draft: RoomDraft, user: string, cid: string): Promise<RoomAppend> {
+    const result = this.write(() => this.addRoom(draft, user, cid));
+    await this.committed();
+    return result;
+  }
+
+  private addRoom(draft: RoomDraft, user: string, cid: string): RoomAppend {
+    const log = this.roomCounter(draft.room);
+    const earlier = this.sql.roomCid!.get(draft.room, user, cid) as { body: string } | undefined;
+    let result: RoomAppend;
+    if (earlier) {
+      result = { ack: ackOf(JSON.parse(earlier.body) as RoomMessage) };
+    } else {
+      const message = { ...draft, seq: log.next++ } as RoomMessage;
+      this.sql.addRoom!.run(draft.room, message.seq, user, cid, JSON.stringify(message));
+      this.sql.roomSeq!.run(message.seq, draft.room);
+      if (message.seq > this.options.historyLimit) this.sql.trimRoom!.run(draft.room, message.seq - this.options.historyLimit);
+      result = { ack: ackOf(message), message };
+    }
+    return result;
+  }
+
+  async appendDirect(draft: DirectDraft, cid: string): Promise<DirectAppend> {
+    const result = this.write(() => this.addDirectMessage(draft, cid));
+    await this.committed();
+    return result;
+  }
+
+  private addDirectMessage(draft: DirectDraft, cid: string): DirectAppend {
+    const earlier = this.sql.inboxCid!.get(draft.from, cid) as { body: string } | undefined;
+    let result: DirectAppend;
+    if (earlier) {
+      result = { ack: ackOf(JSON.parse(earlier.body) as DirectMessage) };
+    } else {
+      const self = draft.from === draft.to;
+      const recipientCopy = this.addDirect(draft, draft.to, self ? cid : null);
+      const senderCopy = self ? undefined : this.addDirect(draft, draft.from, cid);
+      result = senderCopy ? { ack: ackOf(senderCopy), recipientCopy, senderCopy } : { ack: ackOf(recipientCopy), recipientCopy };
+    }
+    return result;
+  }
+
+  roomSeq(room: string): number {
+    return this.rooms.get(room)?.committed ?? (this.sql.room!.get(room) as { seq: number } | undefined)?.seq ?? 0;
+  }
+
+  async roomHead(room: string): Promise<RoomHead> {
+    const known = this.rooms.get(room) ?? this.loadRoom(room);
+    if (known) return { seq: known.committed, epoch: known.epoch };
+    const log = this.write(() => this.roomCounter(room));
+    await this.committed();
+    return { seq: log.committed, epoch: log.epoch };
+  }
+
+  inboxSeq(user: string): number {
+    return this.inboxes.get(user)?.committed ?? (this.sql.inbox!.get(user) as { seq: number } | undefined)?.seq ?? 0;
+  }
+
+  replayRoom(room: string, since: number): Replay<RoomMessage> {
+    return this.replay(this.read.roomFirst!, this.read.roomAfter!, room, since, this.roomSeq(room));
+  }
+
+  replayInbox(user: string, since: number): Replay<DirectMessage> {
+    return this.replay(this.read.inboxFirst!, this.read.inboxAfter!, user, since, this.inboxSeq(user));
+  }
+
+  pageRoom(room: string, before: number | undefined, limit: number): Page<RoomMessage> {
+    return this.page(this.read.roomBelow!, room, before, limit);
+  }
+
+  pageInbox(user: string, before: number | undefined, limit: number): Page<DirectMessage> {
+    return this.page(this.read.inboxBelow!, user, before, limit);
+  }
+
+  async dropRoom(room: string): Promise<void> {
+    this.write(() => {
+      this.sql.dropRoomMessages!.run(room);
+      this.sql.dropRoom!.run(room);
+      this.rooms.delete(room);
+    });
+    await this.committed();
+  }
+
+  async dropInbox(user: string): Promise<void> {
+    this.write(() => {
+      this.sql.dropInboxMessages!.run(user);
+      this.sql.dropInbox!.run(user);
+      this.sql.notEphemeral!.run(user);
+      this.inboxes.delete(user);
+    });
+    await this.committed();
+  }
+
+  async ephemeralInbox(user: string): Promise<void> {
+    this.write(() => this.sql.ephemeral!.run(user));
+    await this.committed();
+  }
+
+  /** Commits what is pending and closes both connections. */
+  close(): void {
+    if (this.closed) return;
+    this.commit();
+    this.closed = true;
+    this.reader.close();
+    this.db.close();
+  }
+
+  private addDirect(draft: DirectDraft, owner: string, cid: string | null): DirectMessage {
+    const log = this.inboxCounter(owner);
+    const copy = { ...draft, seq: log.next++ } as DirectMessage;
+    this.sql.addInbox!.run(owner, copy.seq, cid, JSON.stringify(copy));
+    this.sql.inboxSeq!.run(copy.seq, owner);
+    if (copy.seq > this.options.inboxLimit) this.sql.trimInbox!.run(owner, copy.seq - this.options.inboxLimit);
+    return copy;
+  }
+
+  private loadRoom(room: string): Counter | undefined {
+    const row = this.sql.room!.get(room) as { epoch: string; seq: number } | undefined;
+    if (!row) return undefined;
+    const log = { committed: row.seq, next: row.seq + 1, epoch: row.epoch };
+    this.rooms.set(room, log);
+    return log;
+  }
+
+  /** The room's counter, its row made in the open transaction when the room is new. */
+  private roomCounter(room: string): Counter {
+    const known = this.rooms.get(room) ?? this.loadRoom(room);
+    if (known) return known;
+    const log = { committed: 0, next: 1, epoch: newEpoch() };
+    this.sql.newRoom!.run(room, log.epoch);
+    this.rooms.set(room, log);
+    return log;
+  }
+
+  private inboxCounter(user: string): Counter {
+    let log = this.inboxes.get(user);
+    if (log) return log;
+    const row = this.sql.inbox!.get(user) as { seq: number } | undefined;
+    if (!row) this.sql.newInbox!.run(user);
+    const seq = row?.seq ?? 0;
+    log = { committed: seq, next: seq + 1, epoch: '' };
+    this.inboxes.set(user, log);
+    return log;
+  }
+
+  /**
+   * Runs `fn` in this turn's transaction. When a statement fails (the file
+   * is locked by another process, the disk is full), the whole transaction
+   * is rolled back and refused: every append in it, this one included, is
+   * answered with an {@link UnavailableError}, and nothing of it is stored.
+   */
+  private write<T>(fn: () => T): T {
+    this.begin();
+    try {
+      return fn();
+    } catch (err) {
+      this.fail(err);
+      throw new UnavailableError(err);
+    }
+  }
+
+  /** Rolls the open transaction back and refuses everything waiting for it. */
+  private fail(err: unknown): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    try {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    } catch {
+      // the transaction is gone already
+    }
+    // what the counters handed out in this transaction is gone: read them afresh
+    this.rooms.clear();
+    this.inboxes.clear();
+    const refused = new UnavailableError(err);
+    for (const w of waiting) w.reject(refused);
+  }
+
+  /** Opens this turn's transaction (once) and schedules its commit. */
+  private begin(): void {
+    if (this.closed) throw new UnavailableError(new Error('the store is closed'));
+    if (this.db.inTransaction) return;
+    this.db.exec('BEGIN');
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.commitNow);
+    }
+  }
+
+  /** Resolves once the open transaction has committed. */
+  private committed(): Promise<void> {
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  private commit(): void {
+    this.scheduled = false;
+    if (!this.db.open || !this.db.inTransaction) return;
+    const waiting = this.waiting;
+    this.waiting = [];
+    try {
+      this.db.exec('COMMIT');
+    } catch (err) {
+      this.waiting = waiting;
+      this.fail(err);
+      return;
+    }
+    for (const log of this.rooms.values()) log.committed = log.next - 1;
+    for (const log of this.inboxes.values()) log.committed = log.next - 1;
+    for (const w of waiting) w.resolve();
+  }
+
+  private replay<T>(first: Statement, after: Statement, name: string, since: number, last: number): Replay<T> {
+    const rows = after.all(name, since) as Array<{ body: string }>;
+    // what a reader's snapshot holds past the committed counter is not this store's to hand out yet
+    const messages = rows.map((r) => JSON.parse(r.body) as T & { seq: number }).filter((m) => m.seq <= last);
+    const head = (first.get(name) as { first: number | null }).first;
+    if (head !== null && since <= last && since + 1 < head) return { gap: { start: since + 1, end: head - 1 }, messages };
+    return { messages };
+  }
+
+  private page<T>(below: Statement, name: string, before: number | undefined, limit: number): Page<T> {
+    const rows = below.all(name, before ?? Number.MAX_SAFE_INTEGER, limit + 1) as Array<{ body: string }>;
+    return { messages: rows.slice(0, limit).map((r) => JSON.parse(r.body) as T), more: rows.length > limit };
+  }
+}

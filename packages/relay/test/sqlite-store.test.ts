@@ -1,0 +1,109 @@
+/**
+ * What only the SQLite store does (the store contract covers the rest):
+ * survive a reopen, ack after the commit of its turn, refuse a whole
+ * transaction that cannot be written, and refuse a newer schema.
+ */
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import type { RoomMessage } from '@parley/protocol';
+import { UnavailableError } from '../src/store/errors.js';
+import { SQLITE_SCHEMA_VERSION, SchemaTooNewError, SqliteStore } from '../src/store/sqlite-store.js';
+
+const draft = (room: string, n: number): Omit<RoomMessage, 'seq'> => ({ type: 'msg', room, id: `m${n}`, ts: n, from: 'u_ada', name: 'Ada', text: `t${n}` });
+const dir = mkdtempSync(join(tmpdir(), 'parley-sqlite-'));
+let files = 0;
+const file = (): string => join(dir, `db-${++files}`, 'parley.db');
+const LIMITS = { historyLimit: 100, inboxLimit: 100 };
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('SqliteStore', () => {
+  test('keeps messages, seqs, epochs and cids across a reopen of the file', async () => {
+    const path = file();
+    const a = new SqliteStore({ path, ...LIMITS });
+    const first = await a.appendRoom(draft('lobby', 1), 'u_ada', 'c1');
+    await a.appendRoom(draft('lobby', 2), 'u_ada', 'c2');
+    await a.appendDirect({ type: 'direct', id: 'd1', ts: 3, from: 'u_ada', name: 'Ada', to: 'u_bob', text: 'psst' }, 'c3');
+    const head = await a.roomHead('lobby');
+    a.close();
+    const b = new SqliteStore({ path, ...LIMITS });
+    assert.deepEqual(await b.roomHead('lobby'), head, 'the same seq and epoch: no gap after a restart');
+    assert.deepEqual((await b.replayRoom('lobby', 0)).messages.map((m) => m.text), ['t1', 't2']);
+    assert.deepEqual(await b.appendRoom(draft('lobby', 9), 'u_ada', 'c1'), { ack: first.ack }, 'a cid sent before the restart is recognised');
+    assert.equal((await b.appendRoom(draft('lobby', 3), 'u_ada', 'c4')).ack.seq, 3);
+    assert.equal(await b.inboxSeq('u_bob'), 1);
+    b.close();
+  });
+
+  test('acks only after the commit of its turn: one transaction for every append of the turn', async () => {
+    const path = file();
+    const store = new SqliteStore({ path, ...LIMITS });
+    const outside = new Database(path, { readonly: true });
+    const count = (): number => (outside.prepare('SELECT count(*) AS n FROM room_messages').get() as { n: number }).n;
+    let acked = 0;
+    const appends = Array.from({ length: 200 }, (_, i) => store.appendRoom(draft(`r${i % 7}`, i), 'u_ada', `c${i}`).then(() => acked++));
+    await Promise.resolve();
+    assert.equal(acked, 0, 'nothing is acked before the commit');
+    assert.equal(count(), 0, 'and nothing is visible outside before it');
+    await Promise.all(appends);
+    assert.equal(count(), 200);
+    outside.close();
+    store.close();
+  });
+
+  test('refuses every append of a transaction it cannot write, stores none of them, and recovers', async () => {
+    const path = file();
+    const store = new SqliteStore({ path, ...LIMITS, busyTimeoutMs: 20 });
+    await store.appendRoom(draft('lobby', 1), 'u_ada', 'c1');
+    // another process holds the write lock (a long backup or a stray sqlite3 shell)
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    const results = await Promise.allSettled([store.appendRoom(draft('lobby', 2), 'u_ada', 'c2'), store.appendRoom(draft('lobby', 3), 'u_ada', 'c3')]);
+    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+    for (const r of results) assert.ok((r as PromiseRejectedResult).reason instanceof UnavailableError);
+    other.exec('ROLLBACK');
+    other.close();
+    const later = await store.appendRoom(draft('lobby', 4), 'u_ada', 'c2');
+    assert.equal(later.ack.seq, 2, 'the refused seqs were handed out again');
+    assert.ok(later.message, 'the refused cid was not remembered');
+    assert.deepEqual((await store.replayRoom('lobby', 0)).messages.map((m) => m.text), ['t1', 't4']);
+    store.close();
+  });
+
+  test("drops at its next start an anonymous user's inbox that a crash left behind, and keeps a token user's", async () => {
+    const path = file();
+    const a = new SqliteStore({ path, ...LIMITS });
+    await a.ephemeralInbox('ada');
+    await a.appendDirect({ type: 'direct', id: 'd1', ts: 1, from: 'ada', name: 'ada', to: 'u_grace', text: 'hi' }, 'c1');
+    // the process dies here: no dropInbox for ada
+    a.close();
+    const b = new SqliteStore({ path, ...LIMITS });
+    assert.deepEqual(await b.replayInbox('ada', 0), { messages: [] }, "the next visitor called ada reads nothing");
+    assert.equal(await b.inboxSeq('ada'), 0);
+    assert.deepEqual((await b.replayInbox('u_grace', 0)).messages.map((m) => m.text), ['hi'], "the token user's inbox stays");
+    b.close();
+  });
+
+  test('refuses to open a file whose schema is newer than it knows, in one line', () => {
+    const path = file();
+    new SqliteStore({ path, ...LIMITS }).close();
+    const db = new Database(path);
+    db.prepare('UPDATE parley_schema SET version = ?').run(SQLITE_SCHEMA_VERSION + 1);
+    db.close();
+    assert.throws(() => new SqliteStore({ path, ...LIMITS }), (err: Error) => err instanceof SchemaTooNewError && !err.message.includes('\n') && err.message.includes(path));
+  });
+
+  test('makes the folder of a new file and starts it at the current schema', () => {
+    const path = file();
+    const store = new SqliteStore({ path, ...LIMITS });
+    store.close();
+    const db = new Database(path, { readonly: true });
+    assert.equal((db.prepare('SELECT version FROM parley_schema').get() as { version: number }).version, SQLITE_SCHEMA_VERSION);
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    db.close();
+  });
+});
