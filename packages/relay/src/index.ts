@@ -12,6 +12,8 @@
 export { createRelay, type RelayHandle, type RelayParts } from './relay.js';
 export { ConfigError, resolveConfig, type RelayConfig } from './config/config.js';
 export {
+  CLI_DEFAULT_STORE,
+  DEFAULT_DATA_DIR,
   DEFAULT_HOST,
   DEFAULT_NODE_TTL_MS,
   DEFAULT_PORT,
@@ -26,6 +28,8 @@ export {
   type RelayOptions,
 } from './config/options.js';
 export { MemoryStore, type MemoryStoreOptions } from './store/memory-store.js';
+export { SQLITE_SCHEMA_VERSION, SchemaTooNewError, SqliteStore, type SqliteStoreOptions } from './store/sqlite-store.js';
+export { UnavailableError } from './store/errors.js';
 export type { Store, AckInfo, RoomAppend, DirectAppend, Replay, Page, RoomHead, Awaitable } from './store/store.js';
 export type { Broker } from './fanout/broker.js';
 export { RedisKeys } from './cluster/redis-keys.js';

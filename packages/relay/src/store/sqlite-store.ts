@@ -124,6 +124,8 @@ export class SqliteStore implements Store {
   private readonly reader: DB;
   private readonly rooms = new Map<string, Counter>();
   private readonly inboxes = new Map<string, Counter>();
+  /** Rooms whose head moved in the open transaction (written once, at the commit). */
+  private readonly touched = new Set<string>();
   /** Settles the appends of the open transaction once it commits (or fails). */
   private waiting: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
   private scheduled = false;
@@ -145,7 +147,7 @@ export class SqliteStore implements Store {
       newRoom: w('INSERT INTO rooms (room, epoch, seq) VALUES (?, ?, 0)'),
       roomSeq: w('UPDATE rooms SET seq = ? WHERE room = ?'),
       roomCid: w('SELECT body FROM room_messages WHERE room = ? AND user = ? AND cid = ?'),
-      addRoom: w('INSERT INTO room_messages (room, seq, user, cid, body) VALUES (?, ?, ?, ?, ?)'),
+      addRoom: w('INSERT INTO room_messages (room, seq, user, cid, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
       trimRoom: w('DELETE FROM room_messages WHERE room = ? AND seq <= ?'),
       dropRoom: w('DELETE FROM rooms WHERE room = ?'),
       dropRoomMessages: w('DELETE FROM room_messages WHERE room = ?'),
@@ -183,18 +185,16 @@ export class SqliteStore implements Store {
 
   private addRoom(draft: RoomDraft, user: string, cid: string): RoomAppend {
     const log = this.roomCounter(draft.room);
-    const earlier = this.sql.roomCid!.get(draft.room, user, cid) as { body: string } | undefined;
-    let result: RoomAppend;
-    if (earlier) {
-      result = { ack: ackOf(JSON.parse(earlier.body) as RoomMessage) };
-    } else {
-      const message = { ...draft, seq: log.next++ } as RoomMessage;
-      this.sql.addRoom!.run(draft.room, message.seq, user, cid, JSON.stringify(message));
-      this.sql.roomSeq!.run(message.seq, draft.room);
-      if (message.seq > this.options.historyLimit) this.sql.trimRoom!.run(draft.room, message.seq - this.options.historyLimit);
-      result = { ack: ackOf(message), message };
+    const message = { ...draft, seq: log.next } as RoomMessage;
+    // one statement in the usual case: the unique (room, user, cid) index turns a repeat into no change
+    if (this.sql.addRoom!.run(draft.room, message.seq, user, cid, JSON.stringify(message)).changes === 0) {
+      const earlier = this.sql.roomCid!.get(draft.room, user, cid) as { body: string };
+      return { ack: ackOf(JSON.parse(earlier.body) as RoomMessage) };
     }
-    return result;
+    log.next++;
+    this.touched.add(draft.room);
+    if (message.seq > this.options.historyLimit) this.sql.trimRoom!.run(draft.room, message.seq - this.options.historyLimit);
+    return { ack: ackOf(message), message };
   }
 
   async appendDirect(draft: DirectDraft, cid: string): Promise<DirectAppend> {
@@ -254,6 +254,7 @@ export class SqliteStore implements Store {
       this.sql.dropRoomMessages!.run(room);
       this.sql.dropRoom!.run(room);
       this.rooms.delete(room);
+      this.touched.delete(room);
     });
     await this.committed();
   }
@@ -348,6 +349,7 @@ export class SqliteStore implements Store {
     // what the counters handed out in this transaction is gone: read them afresh
     this.rooms.clear();
     this.inboxes.clear();
+    this.touched.clear();
     const refused = new UnavailableError(err);
     for (const w of waiting) w.reject(refused);
   }
@@ -374,6 +376,8 @@ export class SqliteStore implements Store {
     const waiting = this.waiting;
     this.waiting = [];
     try {
+      for (const room of this.touched) this.sql.roomSeq!.run(this.rooms.get(room)!.next - 1, room);
+      this.touched.clear();
       this.db.exec('COMMIT');
     } catch (err) {
       this.waiting = waiting;
