@@ -22,7 +22,7 @@ import { exhaustionLines, runExhaustion } from '../suites/exhaustion.js';
 import { FLOOD_SLACK, floodLines, runFlood } from '../suites/flood.js';
 import { fuzzLines, runFuzz } from '../suites/fuzz.js';
 import { halfOpenLines, runHalfOpen } from '../suites/half-open.js';
-import { memoryRestartLines, redisKillLines, runMemoryRestart, runRedisKills } from '../suites/restart.js';
+import { memoryRestartLines, redisKillLines, runMemoryRestart, runRedisKills, runSqliteKills, sqliteKillLines } from '../suites/restart.js';
 import { runSlowConsumers, slowLines } from '../suites/slow-consumer.js';
 import { runStorm, stormLines } from '../suites/storm.js';
 import { clean } from '../support/verify.js';
@@ -142,6 +142,19 @@ await suite('restart-redis', 240_000, async () => {
     checks: [
       { promise: 'no client loses its session', held: f.stopped.length === 0 },
       { promise: 'nothing lost, doubled, reordered or altered; every send acked once and stored once', held: clean(v) && v.gapped === 0 && v.problems.length === 0 },
+    ],
+  };
+});
+
+await suite('restart-sqlite', 180_000, async () => {
+  const f = await runSqliteKills({ clients: 24, kills: 15, progress: log });
+  const v = f.verdict;
+  return {
+    lines: sqliteKillLines(f),
+    checks: [
+      { promise: 'no client stops', held: f.stopped.length === 0 },
+      { promise: 'a durable store causes no gap', held: f.roomGaps === 0 && v.gapped === 0 },
+      { promise: 'every acked message is in history once, in order, and every client got exactly it', held: clean(v) && v.problems.length === 0 },
     ],
   };
 });
