@@ -39,7 +39,7 @@ import { tokenBucket } from './pacer.js';
 import { isOffline, watchNetwork } from './network.js';
 import { recentIds } from './seen.js';
 import { defaultStorage, load, save } from './store.js';
-import { State, type ClientEvents, type ClientOptions, type Clock, type OutboxEntry, type ParleyClient, type SocketConstructor, type SocketLike } from './types.js';
+import { State, type ClientEvents, type ClientOptions, type Clock, type OutboxEntry, type ParleyClient, type SendPromise, type SocketConstructor, type SocketLike } from './types.js';
 
 /** What waits for an answer: the promise's handlers, and for a query its timeout and the query (resent after a reconnect). */
 type Pending = [resolve: (value: any) => void, reject: (error: ParleyError) => void, timer?: unknown, query?: ClientMessage];
@@ -324,17 +324,19 @@ export function createClient(options: ClientOptions): ParleyClient {
     }
   }
 
-  /** Queues a send in the outbox and resolves with its ack. */
-  function enqueue(entry: { room?: string; to?: string; text: string }): Promise<Ack> {
-    if (outbox.length >= (options.outboxLimit ?? OUTBOX_LIMIT)) {
-      return Promise.reject(parleyError(ClientErrorCode.OutboxFull));
-    }
+  /** Queues a send in the outbox under a new `cid`; the promise carries the `cid` and resolves with the ack. */
+  function enqueue(entry: { room?: string; to?: string; text: string }): SendPromise {
     const cid = nextId();
-    outbox.push({ cid, ...entry, ts: clock.now() });
-    persist();
-    const promise = new Promise<Ack>((resolve, reject) => pending.set(cid, [resolve, reject]));
-    pump();
-    return promise;
+    const full = outbox.length >= (options.outboxLimit ?? OUTBOX_LIMIT);
+    const promise = new Promise<Ack>((resolve, reject) =>
+      full ? reject(parleyError(ClientErrorCode.OutboxFull, undefined, cid)) : pending.set(cid, [resolve, reject]),
+    );
+    if (!full) {
+      outbox.push({ cid, ...entry, ts: clock.now() });
+      persist();
+      pump();
+    }
+    return Object.assign(promise, { cid });
   }
 
   /** Sends a history/members query now or on the next welcome; resolves with its answer. */

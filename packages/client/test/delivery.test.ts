@@ -173,11 +173,29 @@ describe('outbox', () => {
     const sending = t.client.send('lobby', 'hello');
     const [sent] = socket.sentOf('send');
     assert.match(sent.cid, /^[A-Za-z0-9_.:~-]{1,64}$/);
+    assert.equal(sending.cid, sent.cid, 'the promise carries the cid it was sent with');
     assert.deepEqual(t.client.outbox.map((e) => [e.cid, e.room, e.text]), [[sent.cid, 'lobby', 'hello']]);
     const ack = { type: 'ack', cid: sent.cid, id: 'm_1', seq: 1, ts: 5 };
     socket.receive(ack);
     assert.deepEqual(await sending, ack);
     assert.deepEqual(t.client.outbox, []);
+  });
+
+  it('tells two sends of the same text apart by the cid each promise carries, before and after the ack', async () => {
+    const t = setup();
+    const first = t.client.send('lobby', 'same');
+    const second = t.client.send('lobby', 'same');
+    const direct = t.client.sendDirect('grace', 'same');
+    assert.equal(new Set([first.cid, second.cid, direct.cid]).size, 3, 'one cid per message');
+    assert.deepEqual(t.client.outbox.map((e) => e.cid), [first.cid, second.cid, direct.cid]);
+    t.client.connect();
+    const socket = openSession(t);
+    assert.deepEqual(socket.sent.slice(1).map((e) => e.cid), [first.cid, second.cid, direct.cid]);
+    // the relay answers the second first
+    socket.receive({ type: 'ack', cid: second.cid, id: 'm_2', seq: 2, ts: 2 }, { type: 'ack', cid: first.cid, id: 'm_1', seq: 1, ts: 1 });
+    socket.receive({ type: 'error', code: 'unknown_user', message: 'gone', ref: direct.cid });
+    assert.deepEqual([(await first).id, (await second).id], ['m_1', 'm_2']);
+    await assert.rejects(direct, (e: ParleyError) => e.code === 'unknown_user' && e.ref === direct.cid);
   });
 
   it('queues while disconnected and sends once the session opens', async () => {
@@ -220,7 +238,8 @@ describe('outbox', () => {
     const t = setup({ outboxLimit: 2 });
     t.client.send('lobby', 'a');
     t.client.send('lobby', 'b');
-    await assert.rejects(t.client.send('lobby', 'c'), (e: ParleyError) => e instanceof Error && e.code === 'outbox_full');
+    const refused = t.client.send('lobby', 'c');
+    await assert.rejects(refused, (e: ParleyError) => e instanceof Error && e.code === 'outbox_full' && e.ref !== undefined && e.ref === refused.cid);
     assert.deepEqual(t.client.outbox.map((e) => e.text), ['a', 'b']);
   });
 

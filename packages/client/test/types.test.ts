@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Ack, DirectMessage, HistoryPage, Member, RoomMessage } from '@parley/protocol';
 import NodeWebSocket from 'ws';
-import { createClient, State, type ClientErrorEvent, type ParleyClient, type StatusEvent } from '../src/index.js';
+import { createClient, State, type ClientErrorEvent, type ParleyClient, type SendPromise, type StatusEvent } from '../src/index.js';
 
 /** Never called: only type-checked. */
 function typeChecks(client: ParleyClient) {
@@ -22,6 +22,8 @@ function typeChecks(client: ParleyClient) {
   client.on('typing', (t) => t.on);
   client.on('members', (e) => e.members.map((m: Member) => m.name));
   const sent: Promise<Ack> = client.send('lobby', 'hi');
+  const sending: SendPromise = client.sendDirect('grace', 'hi');
+  const cid: string = sending.cid;
   const page: Promise<HistoryPage> = client.history('lobby', { before: 10, limit: 5 });
   const who: Promise<Member[]> = client.members('lobby');
   const state: State = client.state;
@@ -42,13 +44,17 @@ function typeChecks(client: ParleyClient) {
   client.send('lobby');
   // @ts-expect-error send resolves with an Ack, not a string
   const wrong: Promise<string> = client.send('lobby', 'hi');
+  // @ts-expect-error the cid is the client's: read-only
+  sending.cid = 'mine';
+  // @ts-expect-error a promise made with then has no cid
+  void client.send('lobby', 'hi').then((a) => a).cid;
   // @ts-expect-error the state is read-only
   client.state = State.Open;
   // @ts-expect-error not a state
   const bad: State = 'connected';
   // @ts-expect-error url is required
   createClient({ nick: 'ada' });
-  return [sent, page, who, state, wrong, bad];
+  return [sent, cid, page, who, state, wrong, bad];
 }
 
 describe('types', () => {
