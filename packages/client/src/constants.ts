@@ -48,11 +48,13 @@ export const SEND_RATE = DEFAULT_RATE_PER_SECOND;
 export const RETRY_SEND_DELAY = 1000;
 
 /**
- * Codes the client itself uses in {@link ClientErrorEvent} (besides the protocol's `ErrorCode`s).
+ * Codes the client itself uses in {@link ClientErrorEvent} (besides the protocol's `ErrorCode`s),
+ * exported from `@parley/client` as a value and as the type of its values.
  *
  * @example
  * ```ts
- * client.history('lobby').catch((e: ParleyError) => e.code === 'timeout' && showRetryButton());
+ * import { ClientErrorCode, type ParleyError } from '@parley/client';
+ * client.history('lobby').catch((e: ParleyError) => e.code === ClientErrorCode.Timeout && showRetryButton());
  * ```
  */
 export const ClientErrorCode = {

@@ -2,4 +2,4 @@ export * from './types.js';
 export { createClient } from './client.js';
 export { backoff } from './backoff.js';
 export type { ParleyError } from './errors.js';
-export type { ClientErrorCode } from './constants.js';
+export { ClientErrorCode } from './constants.js';

@@ -3,7 +3,7 @@
  */
 import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClient, State, type ClientOptions, type ParleyClient, type ParleyError } from '../src/index.js';
+import { ClientErrorCode, createClient, State, type ClientOptions, type ParleyClient, type ParleyError } from '../src/index.js';
 import { fakeSockets, msg, welcome } from './fake-socket.js';
 import { memoryStorage, next, sleep, until } from './wait.js';
 
@@ -161,7 +161,7 @@ describe('delivery', () => {
     const refused = t.client.members('nowhere');
     socket.receive({ type: 'error', code: 'not_in_room', message: 'join first', ref: socket.sentOf('members')[0].qid });
     await assert.rejects(refused, (e: ParleyError) => e instanceof Error && e.code === 'not_in_room' && e.ref !== undefined);
-    await assert.rejects(t.client.history(null), { code: 'timeout' });
+    await assert.rejects(t.client.history(null), { code: ClientErrorCode.Timeout });
   });
 });
 
@@ -239,7 +239,7 @@ describe('outbox', () => {
     t.client.send('lobby', 'a');
     t.client.send('lobby', 'b');
     const refused = t.client.send('lobby', 'c');
-    await assert.rejects(refused, (e: ParleyError) => e instanceof Error && e.code === 'outbox_full' && e.ref !== undefined && e.ref === refused.cid);
+    await assert.rejects(refused, (e: ParleyError) => e instanceof Error && e.code === ClientErrorCode.OutboxFull && e.ref !== undefined && e.ref === refused.cid);
     assert.deepEqual(t.client.outbox.map((e) => e.text), ['a', 'b']);
   });
 

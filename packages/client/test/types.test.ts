@@ -1,13 +1,15 @@
 /**
  * Type-level tests: `npx tsc -p packages/client/tsconfig.test.json --noEmit`
- * fails when a line marked `@ts-expect-error` compiles (so a wrong handler
- * or a wrong call is rejected by the types), or when a correct one does not.
+ * (and the root `npm run typecheck:test`) fails when a line marked
+ * `@ts-expect-error` compiles (so a wrong handler or a wrong call is rejected
+ * by the types), or when a correct one does not. `typeChecks` never runs.
+ * What runs checks that the values the docs import exist at run time.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Ack, DirectMessage, HistoryPage, Member, RoomMessage } from '@parley/protocol';
 import NodeWebSocket from 'ws';
-import { createClient, State, type ClientErrorEvent, type ParleyClient, type SendPromise, type StatusEvent } from '../src/index.js';
+import { ClientErrorCode, createClient, State, type ClientErrorEvent, type ParleyClient, type ParleyError, type SendPromise, type StatusEvent } from '../src/index.js';
 
 /** Never called: only type-checked. */
 function typeChecks(client: ParleyClient) {
@@ -27,6 +29,11 @@ function typeChecks(client: ParleyClient) {
   const page: Promise<HistoryPage> = client.history('lobby', { before: 10, limit: 5 });
   const who: Promise<Member[]> = client.members('lobby');
   const state: State = client.state;
+  // the client's own codes are a value and a type, as in the docs
+  client.history('lobby').catch((e: ParleyError) => e.code === ClientErrorCode.Timeout);
+  const code: ClientErrorCode = ClientErrorCode.OutboxFull;
+  // @ts-expect-error not one of the client's codes
+  const notCode: ClientErrorCode = 'not_in_room';
 
   // the platform WebSockets fit without a cast
   createClient({ url: 'ws://x/chat', WebSocket: globalThis.WebSocket });
@@ -54,11 +61,13 @@ function typeChecks(client: ParleyClient) {
   const bad: State = 'connected';
   // @ts-expect-error url is required
   createClient({ nick: 'ada' });
-  return [sent, cid, page, who, state, wrong, bad];
+  return [sent, cid, page, who, state, code, notCode, wrong, bad];
 }
 
-describe('types', () => {
-  it('type-checks handlers against their events (see tsconfig.test.json)', () => {
-    assert.equal(typeof typeChecks, 'function');
+describe('exports', () => {
+  it('gives the values its docs import: State and ClientErrorCode', () => {
+    assert.deepEqual(Object.values(State), ['idle', 'connecting', 'open', 'reconnecting', 'closed']);
+    assert.deepEqual(ClientErrorCode, { OutboxFull: 'outbox_full', Closed: 'closed', Timeout: 'timeout' });
+    void typeChecks;
   });
 });
