@@ -124,9 +124,6 @@ export function createClient(options: ClientOptions): ParleyClient {
   const nextId = () => prefix + (++counter).toString(36);
   const mayPass = tokenBucket(clock, SEND_BURST, SEND_RATE);
   let unwatch = () => {};
-  /** Whether the browser said `offline` (and not `online` since): retries pause. */
-  let wentOffline = false;
-  const offline = () => wentOffline || isOffline();
   /**
    * The limits in force: the relay's `welcome.limits` once a session has
    * them; before that only the heartbeat of the options (the others are
@@ -213,7 +210,7 @@ export function createClient(options: ClientOptions): ParleyClient {
       pending.forEach(([, , , query], ref) => query && settle(ref, null, parleyError(ClientErrorCode.Closed, ref)));
     } else {
       setState(State.Reconnecting, reason, code);
-      if (!offline()) timer = clock.setTimeout(open, backoff(tries++, options.backoff));
+      if (!isOffline()) timer = clock.setTimeout(open, backoff(tries++, options.backoff));
     }
   }
 
@@ -367,7 +364,7 @@ export function createClient(options: ClientOptions): ParleyClient {
   /** Reconnects now if waiting to, else checks the socket is alive. */
   function wake(): void {
     if (ws) beat(0);
-    else if (state === State.Reconnecting && !offline()) {
+    else if (state === State.Reconnecting && !isOffline()) {
       clock.clearTimeout(timer);
       open();
     }
@@ -388,11 +385,9 @@ export function createClient(options: ClientOptions): ParleyClient {
       token = overrides.token ?? token;
       if (state !== State.Idle && state !== State.Closed) return;
       if (options.watchNetwork !== false) {
-        unwatch = watchNetwork(
-          () => ((wentOffline = false), wake()),
-          () => ((wentOffline = true), clock.clearTimeout(timer)),
-          wake,
-        );
+        // offline: the path is gone; drop the socket now (4000 keeps the session for a resume), and make
+        // no attempt while the browser says it is offline (drop() and wake() read navigator.onLine)
+        unwatch = watchNetwork(wake, () => drop(Reason.Offline, CloseCode.HeartbeatTimeout));
       }
       tries = 0;
       setState(State.Connecting);

@@ -78,7 +78,7 @@ export const Reason = {
   Closed: 'closed',
   /** No frame within the ping timeout: the socket was half-open. */
   Heartbeat: 'heartbeat',
-  /** The browser reported it went offline. */
+  /** The browser reported it went offline: the client dropped the socket (closing it with 4000) and waits for `online`. */
   Offline: 'offline',
   /** Opening the socket failed (bad URL, the token function threw...). */
   Failed: 'failed',

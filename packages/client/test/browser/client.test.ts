@@ -2,7 +2,8 @@
 // browser's own WebSocket and sessionStorage, page reloads, network events.
 import { expect } from 'chai';
 import { executeServerCommand } from '@web/test-runner-commands';
-import { createClient, State, type ClientOptions, type ParleyClient } from '../../src/index.js';
+import { createClient, State, type ClientOptions, type ParleyClient, type StatusEvent } from '../../src/index.js';
+import { ManualClock } from '../clock.js';
 
 const relayUrl = async () => ((await executeServerCommand('relay-url')) as { url: string }).url;
 
@@ -73,6 +74,20 @@ const fastHeartbeat = (ping: number, pingTimeout: number) => (data: string) =>
       return JSON.stringify(e);
     })
     .join('\n');
+
+/**
+ * Takes the page offline as a browser does: `navigator.onLine` turns false,
+ * then `offline` fires. Returns the function that brings it back (`onLine`
+ * true again, then `online`).
+ */
+function goOffline(): () => void {
+  Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
+  window.dispatchEvent(new Event('offline'));
+  return () => {
+    delete (navigator as unknown as Record<string, unknown>).onLine;
+    window.dispatchEvent(new Event('online'));
+  };
+}
 
 const clients: ParleyClient[] = [];
 function client(options: Partial<ClientOptions> & { url: string }): ParleyClient {
@@ -239,34 +254,47 @@ describe('client in the browser', () => {
     expect(got).to.deep.equal(['while stalled']);
   });
 
-  it('retries at once when the browser comes back online, and pauses while offline', async () => {
+  it('drops the connection when the browser goes offline (status reconnecting, reason offline), and comes back when it is online', async () => {
     const url = await relayUrl();
-    await executeServerCommand('relay-stop');
+    const clock = new ManualClock(); // no timer fires unless the test moves it
     const page = pageSocket();
-    const c = client({ url, nick: unique('net'), WebSocket: page.WebSocket, backoff: { base: 50, cap: 50 } });
-    c.connect();
-    await until(() => page.page.opened >= 3, 'a few failed attempts');
-    window.dispatchEvent(new Event('offline'));
-    await sleep(200); // an attempt in flight may still end
-    const paused = page.page.opened;
-    await sleep(500);
-    expect(page.page.opened).to.equal(paused, 'no attempt while offline');
-    await executeServerCommand('relay-start');
-    window.dispatchEvent(new Event('online'));
-    await until(() => c.state === State.Open, 'the connection', 3000);
+    const c = await open({ url, nick: unique('off'), WebSocket: page.WebSocket, clock });
+    const statuses: StatusEvent[] = [];
+    c.on('status', (s) => statuses.push(s));
+    const backOnline = goOffline();
+    try {
+      expect(statuses).to.deep.equal([{ from: State.Open, to: State.Reconnecting, reason: 'offline', code: 4000 }]);
+      expect(page.page.sockets[0]!.readyState).to.be.oneOf([WebSocket.CLOSING, WebSocket.CLOSED]);
+      clock.advance(10 * 60_000); // every timer that falls due fires: none is an attempt
+      expect(page.page.opened).to.equal(1, 'no attempt while offline');
+    } finally {
+      backOnline();
+    }
+    expect(page.page.opened).to.equal(2, 'an attempt at once on online, no backoff');
+    await until(() => c.state === State.Open, 'the session back');
+    expect(statuses.map((s) => s.to)).to.deep.equal([State.Reconnecting, State.Open]);
   });
 
-  it('waits out its backoff, but not once the browser says it is online again', async () => {
+  it('pauses its retries while the browser is offline, and retries at once when it is online again', async () => {
     const url = await relayUrl();
     await executeServerCommand('relay-stop');
-    const c = client({ url, nick: unique('net'), backoff: { base: 60_000, cap: 60_000 } });
+    const clock = new ManualClock();
+    const page = pageSocket();
+    const c = client({ url, nick: unique('net'), WebSocket: page.WebSocket, clock, backoff: { base: 60_000, cap: 60_000 } });
     c.connect();
-    await until(() => c.state === State.Reconnecting, 'the first failure');
-    await executeServerCommand('relay-start');
-    const started = Date.now();
-    window.dispatchEvent(new Event('online'));
-    await until(() => c.state === State.Open, 'the connection', 5000);
-    expect(Date.now() - started).to.be.below(5000);
+    await until(() => c.state === State.Reconnecting, 'the first attempt to fail');
+    expect(clock.pending).to.equal(1, 'a retry is waiting out its backoff');
+    const backOnline = goOffline();
+    try {
+      expect(clock.pending).to.equal(0, 'the retry is called off');
+      clock.advance(10 * 60_000);
+      expect(page.page.opened).to.equal(1, 'no attempt while offline');
+      await executeServerCommand('relay-start');
+    } finally {
+      backOnline();
+    }
+    expect(page.page.opened).to.equal(2, 'an attempt at once, not after the backoff (the clock has not moved)');
+    await until(() => c.state === State.Open, 'the connection');
   });
 
   it('checks the connection with a ping when the page becomes visible again', async () => {

@@ -12,6 +12,25 @@ describe('reconnecting', () => {
     cleanup();
   });
 
+  it('says it is offline as soon as the browser goes offline, and clears the banner once it is back', async () => {
+    const ada = await connected({ room: unique('r'), nickname: unique('ada'), open: true });
+    const banner = $(ada, '[part=banner]')!;
+    const statuses: ChatStatusDetail[] = [];
+    ada.addEventListener('chat-status', (e: CustomEvent<ChatStatusDetail>) => statuses.push(e.detail));
+    // as a browser does: navigator.onLine turns false, then the offline event
+    Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
+    try {
+      window.dispatchEvent(new Event('offline'));
+      await ada.updateComplete;
+      expect(statuses).to.deep.equal([{ status: 'reconnecting', previous: 'open', reason: 'offline' }]);
+      expect(banner.textContent).to.equal('You are offline. Messages will be sent once you are back.');
+    } finally {
+      delete (navigator as unknown as Record<string, unknown>).onLine;
+      window.dispatchEvent(new Event('online'));
+    }
+    await until(() => ada.status === 'open' && banner.textContent === '', 'back online, the banner gone');
+  });
+
   it('shows a banner while the relay is gone, queues what is typed, and delivers it once when it is back', async function () {
     this.timeout(120000);
     const room = unique('r');
