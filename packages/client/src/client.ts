@@ -380,10 +380,11 @@ export function createClient(options: ClientOptions): ParleyClient {
     rooms, // both arrays change in place
     outbox,
     connect(overrides = {}) {
+      // a no-op while a session is wanted (connecting, open, reconnecting): the identity is not changed under it
+      if (state !== State.Idle && state !== State.Closed) return;
       if (overrides.nick || overrides.token) resume = undefined; // another identity: do not take the old session back
       nick = overrides.nick ?? nick;
       token = overrides.token ?? token;
-      if (state !== State.Idle && state !== State.Closed) return;
       if (options.watchNetwork !== false) {
         // offline: the path is gone; drop the socket now (4000 keeps the session for a resume), and make
         // no attempt while the browser says it is offline (drop() and wake() read navigator.onLine)

@@ -292,7 +292,10 @@ export interface ParleyClient {
   /** Sends waiting for their ack, oldest first. */
   readonly outbox: readonly OutboxEntry[];
   /**
-   * Opens the connection (no-op when already open or connecting). `nick`/`token` replace the options' ones.
+   * Opens the connection. While connecting, open or reconnecting it does
+   * nothing, `overrides` included: to connect as someone else, `close()`
+   * first. Otherwise `nick`/`token` replace the options' ones for this and
+   * later connects, and either starts a new session (the old one is not resumed).
    *
    * @example
    * ```ts

@@ -63,13 +63,23 @@ describe('state machine', () => {
     assert.deepEqual(socket.sent, [{ type: 'hello', nick: 'ada', rooms: [{ room: 'lobby', since: 0 }] }]);
   });
 
-  it('treats connect() as a no-op while connecting or open', () => {
+  it('treats connect() as a no-op while connecting, open or reconnecting, a new nick or token included', async () => {
     const t = setup();
     t.client.connect();
-    t.client.connect();
+    t.client.connect({ nick: 'grace' }); // connecting
     openSession(t);
-    t.client.connect();
+    t.client.connect({ nick: 'grace', token: 'tok' }); // open
     assert.equal(t.sockets.length, 1);
+    t.last().drop(1006);
+    t.client.connect({ nick: 'grace' }); // reconnecting
+    await until(() => t.sockets.length === 2, 'the reconnect');
+    t.last().open();
+    assert.deepEqual(
+      t.last().sent[0],
+      { type: 'hello', nick: 'ada', resume: 'r_secret', rooms: [{ room: 'lobby', since: 0 }], inbox: 0 },
+      'the session is resumed as who it was',
+    );
+    assert.equal(t.sockets.length, 2);
   });
 
   it('goes open -> reconnecting on a retryable close and resumes with the secret and cursors', async () => {
