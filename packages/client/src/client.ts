@@ -334,14 +334,19 @@ export function createClient(options: ClientOptions): ParleyClient {
     }
   }
 
-  /** Queues a send in the outbox under a new `cid`; the promise carries the `cid` and resolves with the ack. */
+  /**
+   * Queues a send in the outbox under a new `cid`; the promise carries the `cid` and resolves with the ack.
+   * A text longer than the relay's `limits.text` code points, or one past a full outbox, is refused here
+   * and never sent. (Before the first welcome the text limit is unknown: `n > undefined` is false.)
+   */
   function enqueue(entry: { room?: string; to?: string; text: string }): SendPromise {
     const cid = nextId();
-    const full = outbox.length >= (options.outboxLimit ?? OUTBOX_LIMIT);
+    const refused =
+      [...entry.text].length > limits.text! ? ErrorCode.TextTooLong : outbox.length >= (options.outboxLimit ?? OUTBOX_LIMIT) && ClientErrorCode.OutboxFull;
     const promise = new Promise<Ack>((resolve, reject) =>
-      full ? reject(parleyError(ClientErrorCode.OutboxFull, cid)) : pending.set(cid, [resolve, reject]),
+      refused ? reject(parleyError(refused, cid)) : pending.set(cid, [resolve, reject]),
     ) as Promise<Ack> & { cid: string };
-    if (!full) {
+    if (!refused) {
       outbox.push({ cid, ...entry, ts: clock.now() });
       persist();
       pump();
@@ -398,6 +403,9 @@ export function createClient(options: ClientOptions): ParleyClient {
       drop(Reason.Closed, CloseCode.Normal);
     },
     join(room) {
+      // past the relay's room limit nothing is sent, and the room is not kept for later hellos
+      // (before the first welcome the limit is unknown: `n >= undefined` is false)
+      if (!rooms.includes(room) && rooms.length >= limits.rooms!) throw parleyError(ErrorCode.TooManyRooms);
       addRoom(room);
       persist();
       out({ type: 'join', room, since: cursors[room] || undefined, epoch: cursors['@' + room] });

@@ -316,7 +316,9 @@ export interface ParleyClient {
    */
   close(): void;
   /**
-   * Joins a room now (when open) and on every later connect.
+   * Joins a room now (when open) and on every later connect. When the session
+   * is in as many rooms as the relay's `welcome.limits.rooms` allow, it throws a
+   * {@link ParleyError} `too_many_rooms`, sends nothing and keeps the room list as it was.
    *
    * @example
    * ```ts
@@ -336,7 +338,9 @@ export interface ParleyClient {
   /**
    * Sends to a room: queues the message in the outbox under a new `cid` and
    * returns a {@link SendPromise} that carries that `cid` at once, resolves
-   * with the relay's ack and rejects with a {@link ParleyError}.
+   * with the relay's ack and rejects with a {@link ParleyError}. A text longer
+   * than the relay's `welcome.limits.text` code points is not queued: it
+   * rejects at once with `text_too_long`.
    *
    * @example
    * ```ts
