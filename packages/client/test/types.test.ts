@@ -7,9 +7,26 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Ack, DirectMessage, HistoryPage, Member, RoomMessage } from '@parley/protocol';
 import NodeWebSocket from 'ws';
-import { ClientErrorCode, createClient, State, type ClientErrorEvent, type ParleyClient, type ParleyError, type SendPromise, type StatusEvent } from '../src/index.js';
+// every payload type comes from the client itself: no import of @parley/protocol
+import {
+  ClientErrorCode,
+  createClient,
+  State,
+  type Ack,
+  type ClientErrorEvent,
+  type DirectMessage,
+  type Gap,
+  type HistoryPage,
+  type Member,
+  type ParleyClient,
+  type ParleyError,
+  type Presence,
+  type RoomMessage,
+  type SendPromise,
+  type StatusEvent,
+  type Typing,
+} from '../src/index.js';
 
 /** Never called: only type-checked. */
 function typeChecks(client: ParleyClient) {
@@ -19,9 +36,15 @@ function typeChecks(client: ParleyClient) {
   client.on('status', (e: StatusEvent) => e.from === State.Open && e.to === State.Reconnecting);
   client.on('error', (e: ClientErrorEvent) => e.code);
   client.on('ack', (a: Ack) => a.seq);
-  client.on('gap', (g) => g.end === undefined || g.start <= g.end);
-  client.on('presence', (p) => p.event === 'join');
-  client.on('typing', (t) => t.on);
+  client.on('gap', (g: Gap) => g.end === undefined || g.start <= g.end);
+  client.on('presence', (p: Presence) => p.event === 'join' && p.user.name);
+  client.on('typing', (t: Typing) => t.on);
+  client.on('welcome', ({ user }: { user: Member }) => user.id);
+  const me: Member | null = client.user;
+  const older: Promise<Array<RoomMessage | DirectMessage>> = client.history(null).then((p: HistoryPage) => p.messages);
+  client.send('lobby', 'hi').catch((e: ParleyError) => e.ref === undefined || e.code.length > 0);
+  // @ts-expect-error a typing event is no presence
+  client.on('typing', (p: Presence) => p.event);
   client.on('members', (e) => e.members.map((m: Member) => m.name));
   const sent: Promise<Ack> = client.send('lobby', 'hi');
   const sending: SendPromise = client.sendDirect('grace', 'hi');
@@ -61,7 +84,7 @@ function typeChecks(client: ParleyClient) {
   const bad: State = 'connected';
   // @ts-expect-error url is required
   createClient({ nick: 'ada' });
-  return [sent, cid, page, who, state, code, notCode, wrong, bad];
+  return [sent, cid, page, who, state, me, older, code, notCode, wrong, bad];
 }
 
 describe('exports', () => {

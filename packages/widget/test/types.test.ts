@@ -4,7 +4,7 @@
  * The body never runs: it only has to type-check.
  */
 import { describe, it } from 'node:test';
-import type { Ack } from '@parley/protocol';
+import type { Ack } from '@parley/client';
 import type { ChatErrorDetail, ChatMessageDetail, ChatStatusDetail, ChatWidget } from '@parley/widget';
 
 function typeChecks(doc: Document, el: ChatWidget): void {

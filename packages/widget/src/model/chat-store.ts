@@ -4,8 +4,7 @@
  * nothing of the DOM; the element renders it and calls its methods.
  */
 import { createClient, State } from '@parley/client';
-import type { ClientErrorEvent, ClientEvents, ParleyClient } from '@parley/client';
-import type { Ack, DirectMessage, Member, RoomMessage } from '@parley/protocol';
+import type { Ack, ClientErrorEvent, ClientEvents, DirectMessage, Member, ParleyClient, RoomMessage } from '@parley/client';
 import { HISTORY_PAGE, TYPING_IDLE_MS } from '../chat-widget/constants.js';
 import type { ChatMessageDetail, ChatStatusDetail } from '../chat-widget/events.js';
 import {

@@ -2,7 +2,7 @@
  * A conversation (the room, or a private chat with one person) and the items
  * in it, kept in display order.
  */
-import type { DirectMessage, RoomMessage } from '@parley/protocol';
+import type { DirectMessage, RoomMessage } from '@parley/client';
 import { MAX_ITEMS } from '../chat-widget/constants.js';
 
 /** Delivery state of one's own message. */
