@@ -5,24 +5,11 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
 import { ErrorCode } from '@parley/protocol';
 import type { RelayHandle } from '@parley/relay';
-import type { ParleyError, SocketConstructor } from '../src/index.js';
-import { Harness } from './harness.js';
+import type { ParleyError } from '../src/index.js';
+import { Harness, recordingSocket } from './harness.js';
 import { next } from './wait.js';
-
-/** A WebSocket that keeps every frame the client sends. */
-function recording(): { frames: string[]; WebSocket: SocketConstructor } {
-  const frames: string[] = [];
-  class Recording extends WebSocket {
-    override send(data: string): void {
-      frames.push(data);
-      super.send(data);
-    }
-  }
-  return { frames, WebSocket: Recording as unknown as SocketConstructor };
-}
 
 describe('the limits the relay announces', () => {
   const h = new Harness();
@@ -33,7 +20,7 @@ describe('the limits the relay announces', () => {
   after(() => h.close());
 
   it('refuses a text longer than limits.text code points with text_too_long, before sending it', async () => {
-    const { frames, WebSocket } = recording();
+    const { frames, WebSocket } = recordingSocket();
     const ada = await h.open({ url: relay.wsUrl, nick: 'lim-ada', rooms: ['l1'], WebSocket });
     const atTheLimit = '😀'.repeat(10); // 10 code points, 20 UTF-16 units
     assert.equal((await ada.send('l1', atTheLimit)).seq, 1, 'the limit counts code points');
@@ -48,7 +35,7 @@ describe('the limits the relay announces', () => {
   });
 
   it('refuses to join past limits.rooms with too_many_rooms, before sending the join, and keeps its rooms as they were', async () => {
-    const { frames, WebSocket } = recording();
+    const { frames, WebSocket } = recordingSocket();
     const bob = await h.open({ url: relay.wsUrl, nick: 'lim-bob', rooms: ['r1'], WebSocket });
     const joined = next(bob, 'members', (e) => e.room === 'r2');
     bob.join('r2');
