@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { executeServerCommand } from '@web/test-runner-commands';
 import type { ChatStatusDetail } from '@parley/widget';
-import { $, $$, bubbles, cleanup, connected, sleep, type, unique, until } from './helpers.js';
+import { $, $$, bubbles, cleanup, connected, type, unique, until } from './helpers.js';
 
 describe('reconnecting', () => {
   afterEach(async () => {
@@ -54,14 +54,15 @@ describe('reconnecting', () => {
     expect($$(ada, '.msg.own [data-state=sending]')).to.have.length(2);
     expect(ada.shadowRoot!.querySelector('textarea')!.disabled).to.equal(false);
 
-    await sleep(500);
     await executeServerCommand('relay-start');
     await until(() => ada.status === 'open' && bob.status === 'open', 'both reconnect', 60000);
     await until(() => banner.textContent === '', 'the banner goes away');
     await until(() => $$(ada, '.msg.own [data-state=sent]').length === 2, 'both are acked', 30000);
     await until(() => bubbles(bob).filter((t) => t.startsWith('typed while away')).length === 2, 'bob receives them', 30000);
-    await sleep(1500); // anything doubled would have arrived by now
-    expect(bubbles(bob).filter((t) => t.startsWith('typed while away'))).to.deep.equal(['typed while away 1', 'typed while away 2']);
-    expect(bubbles(ada).filter((t) => t.startsWith('typed while away'))).to.deep.equal(['typed while away 1', 'typed while away 2']);
+    // a message after them: the room is delivered in seq order, so anything doubled shows before it
+    await ada.send('and after');
+    await until(() => bubbles(bob).includes('and after') && bubbles(ada).includes('and after'), 'the message after them, on both sides');
+    expect(bubbles(bob).filter((t) => t.startsWith('typed while away') || t === 'and after')).to.deep.equal(['typed while away 1', 'typed while away 2', 'and after']);
+    expect(bubbles(ada).filter((t) => t.startsWith('typed while away') || t === 'and after')).to.deep.equal(['typed while away 1', 'typed while away 2', 'and after']);
   });
 });
