@@ -12,10 +12,13 @@ import {
   type Ack,
   type ClientMessage,
   type HistoryPage,
+  type HistoryRequest,
   type Member,
+  type MembersRequest,
   type RoomMessage,
   type RoomState,
   type ServerMessage,
+  type SessionLimits,
 } from '@parley/protocol';
 import { backoff } from './backoff.js';
 import {
@@ -39,10 +42,10 @@ import { tokenBucket } from './pacer.js';
 import { isOffline, watchNetwork } from './network.js';
 import { recentIds } from './seen.js';
 import { defaultStorage, load, save } from './store.js';
-import { State, type ClientEvents, type ClientOptions, type Clock, type OutboxEntry, type ParleyClient, type SocketConstructor, type SocketLike } from './types.js';
+import { State, type ClientEvents, type ClientOptions, type Clock, type OutboxEntry, type ParleyClient, type SendPromise, type SocketConstructor, type SocketLike } from './types.js';
 
 /** What waits for an answer: the promise's handlers, and for a query its timeout and the query (resent after a reconnect). */
-type Pending = [resolve: (value: any) => void, reject: (error: ParleyError) => void, timer?: unknown, query?: ClientMessage];
+type Pending = [resolve: (value: any) => void, reject: (error: any) => void, timer?: unknown, query?: ClientMessage];
 
 // mitt ships ESM at runtime but CommonJS-style typings, which NodeNext reads as a namespace.
 const emitter = mitt as unknown as typeof mitt.default;
@@ -109,23 +112,31 @@ export function createClient(options: ClientOptions): ParleyClient {
   /** When the current connection got its `welcome` (0: no session yet). */
   let welcomedAt = 0;
   let urlIndex = 0;
-  let retryTimer: unknown;
-  let pumpTimer: unknown;
+  /**
+   * The client's one timer besides the heartbeat. Without a session it waits
+   * to reconnect; with one it paces the outbox. The two are never needed at
+   * once: every end of a session clears it, and a new session only starts
+   * once the reconnect it waited for has begun.
+   */
+  let timer: unknown;
   let counter = 0;
   const prefix = 'c' + Math.random().toString(36).slice(2, 10) + '_';
   const nextId = () => prefix + (++counter).toString(36);
   const mayPass = tokenBucket(clock, SEND_BURST, SEND_RATE);
   let unwatch = () => {};
-  /** Whether the browser said `offline` (and not `online` since): retries pause. */
-  let wentOffline = false;
-  const offline = () => wentOffline || isOffline();
-  let pingInterval = options.pingInterval ?? PING_INTERVAL;
-  let pingTimeout = options.pingTimeout ?? PING_TIMEOUT;
+  /**
+   * The limits in force: the relay's `welcome.limits` once a session has
+   * them; before that only the heartbeat of the options (the others are
+   * unknown until a relay announces them).
+   */
+  let limits: Partial<SessionLimits> & Pick<SessionLimits, 'ping' | 'pingTimeout'> = {
+    ping: options.pingInterval ?? PING_INTERVAL,
+    pingTimeout: options.pingTimeout ?? PING_TIMEOUT,
+  };
 
   const { start: beat, stop: unbeat } = heartbeat(
     clock,
-    () => pingInterval,
-    () => pingTimeout,
+    () => limits,
     () => out({ type: 'ping' }), // before welcome no ping: silence past interval + timeout still ends the attempt
     () => drop(Reason.Heartbeat, CloseCode.HeartbeatTimeout),
   );
@@ -145,25 +156,28 @@ export function createClient(options: ClientOptions): ParleyClient {
   /** Opens a socket as a new attempt. */
   async function open(): Promise<void> {
     const id = ++attempt;
-    const { url } = options;
     try {
+      const { url } = options;
       const list = [url].flat() as string[];
       const target = typeof url === 'function' ? await url() : list[urlIndex % list.length]!;
       const tok = typeof token === 'function' ? await token() : token;
       if (id !== attempt) return;
-      const hello: ClientMessage = {
-        type: 'hello',
-        nick,
-        token: tok,
-        resume,
-        rooms: rooms.map((room) => ({ room, since: cursors[room] ?? 0, epoch: cursors['@' + room] })),
-        inbox: cursors[''],
-      };
       const socket = (ws = new WS(target, SUBPROTOCOL));
-      socket.onopen = () => id === attempt && socket.send(encode(hello));
+      socket.onopen = () =>
+        id === attempt &&
+        socket.send(
+          encode({
+            type: 'hello',
+            nick,
+            token: tok,
+            resume,
+            rooms: rooms.map((room) => ({ room, since: cursors[room] ?? 0, epoch: cursors['@' + room] })),
+            inbox: cursors[''],
+          }),
+        );
       socket.onmessage = (e) => {
         if (id === attempt) beat();
-        for (const r of decodeServerFrame(String(e.data))) if (r.ok && id === attempt) handle(r.value);
+        for (const r of decodeServerFrame(e.data)) if (r.ok && id === attempt) handle(r.value);
       };
       socket.onclose = (e) => id === attempt && drop(e.reason || undefined, e.code);
       socket.onerror = () => {}; // a close follows
@@ -185,8 +199,7 @@ export function createClient(options: ClientOptions): ParleyClient {
     ws = null;
     attempt++;
     unbeat();
-    clock.clearTimeout(retryTimer);
-    clock.clearTimeout(pumpTimer);
+    clock.clearTimeout(timer);
     if (welcomedAt && clock.now() - welcomedAt >= (options.backoff?.resetAfter ?? BACKOFF_RESET_AFTER)) tries = 0;
     if (!welcomedAt) urlIndex++;
     welcomedAt = 0;
@@ -194,10 +207,10 @@ export function createClient(options: ClientOptions): ParleyClient {
       setState(State.Closed, reason, code);
       unwatch();
       // queries fail; sends stay pending in the outbox and go out on the next connect()
-      pending.forEach(([, , , query], ref) => query && settle(ref, null, parleyError(ClientErrorCode.Closed, undefined, ref)));
+      pending.forEach(([, , , query], ref) => query && settle(ref, null, parleyError(ClientErrorCode.Closed, ref)));
     } else {
       setState(State.Reconnecting, reason, code);
-      if (!offline()) retryTimer = clock.setTimeout(open, backoff(tries++, options.backoff));
+      if (!isOffline()) timer = clock.setTimeout(open, backoff(tries++, options.backoff));
     }
   }
 
@@ -232,19 +245,18 @@ export function createClient(options: ClientOptions): ParleyClient {
 
   /** Sends what the outbox holds, paced under the relay's rate limit (a token bucket). */
   function pump(): void {
-    clock.clearTimeout(pumpTimer);
-    if (!welcomedAt) return;
-    const frames: string[] = [];
+    if (!welcomedAt) return; // (without a session the timer waits to reconnect: leave it)
+    clock.clearTimeout(timer);
     for (const { cid, room, to, text } of outbox) {
       if (sent.has(cid)) continue;
       if (!mayPass()) {
-        pumpTimer = clock.setTimeout(pump, 1000 / SEND_RATE);
+        timer = clock.setTimeout(pump, 1000 / SEND_RATE);
         break;
       }
       sent.add(cid);
-      frames.push(encode(room === undefined ? { type: 'dm', to: to!, text, cid } : { type: 'send', room, text, cid }));
+      // a send has a room, a dm an addressee: the one left undefined is not encoded
+      ws!.send(encode({ type: to === undefined ? 'send' : 'dm', room, to, text, cid } as ClientMessage));
     }
-    if (frames.length) ws!.send(frames.join('\n'));
   }
 
   /** Resolves (or rejects) what waits for `ref`, and takes a send out of the outbox. */
@@ -258,8 +270,7 @@ export function createClient(options: ClientOptions): ParleyClient {
     }
     pending.delete(ref);
     clock.clearTimeout(waiting?.[2]);
-    if (error) waiting?.[1](error);
-    else waiting?.[0](value);
+    waiting?.[error ? 1 : 0](error ?? value);
   }
 
   function handle(m: ServerMessage): void {
@@ -268,8 +279,7 @@ export function createClient(options: ClientOptions): ParleyClient {
         // a session that could not be taken back: the private messages it held may be gone (a gap; the inbox restarts at 0)
         if (resume && !m.resumed && cursors['']) handle({ type: 'gap', start: cursors[''] + 1 });
         welcomedAt = clock.now();
-        ({ user, resume } = m);
-        ({ ping: pingInterval, pingTimeout } = m.limits);
+        ({ user, resume, limits } = m);
         beat();
         track('', m.inbox);
         m.rooms.forEach(adopt);
@@ -318,40 +328,49 @@ export function createClient(options: ClientOptions): ParleyClient {
           // this socket with 1000 (ending any half-made session) and reconnects with backoff.
           if (code !== ErrorCode.TokenExpired) drop(code, RETRY_SEND.includes(code) ? CloseCode.InternalError : CloseCode.Normal);
         } else if (RETRY_SEND.includes(code) && sent.delete(ref)) {
-          pumpTimer = clock.setTimeout(pump, RETRY_SEND_DELAY);
-        } else settle(ref, null, parleyError(code, message, ref));
+          timer = clock.setTimeout(pump, RETRY_SEND_DELAY);
+        } else settle(ref, null, parleyError(code, ref, message));
       }
     }
   }
 
-  /** Queues a send in the outbox and resolves with its ack. */
-  function enqueue(entry: { room?: string; to?: string; text: string }): Promise<Ack> {
-    if (outbox.length >= (options.outboxLimit ?? OUTBOX_LIMIT)) {
-      return Promise.reject(parleyError(ClientErrorCode.OutboxFull));
-    }
+  /**
+   * Queues a send in the outbox under a new `cid`; the promise carries the `cid` and resolves with the ack.
+   * A text longer than the relay's `limits.text` code points, or one past a full outbox, is refused here
+   * and never sent. (Before the first welcome the text limit is unknown: `n > undefined` is false.)
+   */
+  function enqueue(entry: { room?: string; to?: string; text: string }): SendPromise {
     const cid = nextId();
-    outbox.push({ cid, ...entry, ts: clock.now() });
-    persist();
-    const promise = new Promise<Ack>((resolve, reject) => pending.set(cid, [resolve, reject]));
-    pump();
+    const refused =
+      [...entry.text].length > limits.text! ? ErrorCode.TextTooLong : outbox.length >= (options.outboxLimit ?? OUTBOX_LIMIT) && ClientErrorCode.OutboxFull;
+    const promise = new Promise<Ack>((resolve, reject) =>
+      refused ? reject(parleyError(refused, cid)) : pending.set(cid, [resolve, reject]),
+    ) as Promise<Ack> & { cid: string };
+    if (!refused) {
+      outbox.push({ cid, ...entry, ts: clock.now() });
+      persist();
+      pump();
+    }
+    promise.cid = cid;
     return promise;
   }
 
-  /** Sends a history/members query now or on the next welcome; resolves with its answer. */
-  function request<T>(query: ClientMessage & { qid: string }): Promise<T> {
-    const { qid } = query;
-    out(query);
+  /** Sends a history/members query under a new `qid`, now or on the next welcome; resolves with its answer. */
+  function request<T>(query: Omit<HistoryRequest, 'qid'> | Omit<MembersRequest, 'qid'>): Promise<T> {
+    // the query is made into its envelope in place (a named copy costs the bundle 6 bytes)
+    const qid = ((query as HistoryRequest | MembersRequest).qid = nextId());
+    out(query as ClientMessage);
     return new Promise<T>((resolve, reject) => {
-      const timeout = () => settle(qid, null, parleyError(ClientErrorCode.Timeout, undefined, qid));
-      pending.set(qid, [resolve, reject, clock.setTimeout(timeout, options.requestTimeout ?? REQUEST_TIMEOUT), query]);
+      const timeout = () => settle(qid, null, parleyError(ClientErrorCode.Timeout, qid));
+      pending.set(qid, [resolve, reject, clock.setTimeout(timeout, options.requestTimeout ?? REQUEST_TIMEOUT), query as ClientMessage]);
     });
   }
 
   /** Reconnects now if waiting to, else checks the socket is alive. */
   function wake(): void {
     if (ws) beat(0);
-    else if (state === State.Reconnecting && !offline()) {
-      clock.clearTimeout(retryTimer);
+    else if (state === State.Reconnecting && !isOffline()) {
+      clock.clearTimeout(timer);
       open();
     }
   }
@@ -366,25 +385,27 @@ export function createClient(options: ClientOptions): ParleyClient {
     rooms, // both arrays change in place
     outbox,
     connect(overrides = {}) {
+      // a no-op while a session is wanted (connecting, open, reconnecting): the identity is not changed under it
+      if (state !== State.Idle && state !== State.Closed) return;
       if (overrides.nick || overrides.token) resume = undefined; // another identity: do not take the old session back
       nick = overrides.nick ?? nick;
       token = overrides.token ?? token;
-      if (state !== State.Idle && state !== State.Closed) return;
       if (options.watchNetwork !== false) {
-        unwatch = watchNetwork(
-          () => ((wentOffline = false), wake()),
-          () => ((wentOffline = true), clock.clearTimeout(retryTimer)),
-          wake,
-        );
+        // offline: the path is gone; drop the socket now (4000 keeps the session for a resume), and make
+        // no attempt while the browser says it is offline (drop() and wake() read navigator.onLine)
+        unwatch = watchNetwork(wake, () => drop(Reason.Offline, CloseCode.HeartbeatTimeout));
       }
       tries = 0;
       setState(State.Connecting);
       open();
     },
     close() {
-      if (state !== State.Closed) drop(Reason.Closed, CloseCode.Normal);
+      drop(Reason.Closed, CloseCode.Normal);
     },
     join(room) {
+      // past the relay's room limit nothing is sent, and the room is not kept for later hellos
+      // (before the first welcome the limit is unknown: `n >= undefined` is false)
+      if (!rooms.includes(room) && rooms.length >= limits.rooms!) throw parleyError(ErrorCode.TooManyRooms);
       addRoom(room);
       persist();
       out({ type: 'join', room, since: cursors[room] || undefined, epoch: cursors['@' + room] });
@@ -401,8 +422,8 @@ export function createClient(options: ClientOptions): ParleyClient {
     typing(room, on) {
       out({ type: 'typing', room, on });
     },
-    history: (room, page) => request({ type: 'history', qid: nextId(), room: room ?? undefined, ...page }),
-    members: (room) => request({ type: 'members', qid: nextId(), room }),
+    history: (room, page) => request({ type: 'history', room: room ?? undefined, ...page }),
+    members: (room) => request({ type: 'members', room }),
     on: bus.on,
     off: bus.off,
   };

@@ -48,11 +48,13 @@ export const SEND_RATE = DEFAULT_RATE_PER_SECOND;
 export const RETRY_SEND_DELAY = 1000;
 
 /**
- * Codes the client itself uses in {@link ClientErrorEvent} (besides the protocol's `ErrorCode`s).
+ * Codes the client itself uses in {@link ClientErrorEvent} (besides the protocol's `ErrorCode`s),
+ * exported from `@parley/client` as a value and as the type of its values.
  *
  * @example
  * ```ts
- * client.history('lobby').catch((e: ParleyError) => e.code === 'timeout' && showRetryButton());
+ * import { ClientErrorCode, type ParleyError } from '@parley/client';
+ * client.history('lobby').catch((e: ParleyError) => e.code === ClientErrorCode.Timeout && showRetryButton());
  * ```
  */
 export const ClientErrorCode = {
@@ -76,7 +78,7 @@ export const Reason = {
   Closed: 'closed',
   /** No frame within the ping timeout: the socket was half-open. */
   Heartbeat: 'heartbeat',
-  /** The browser reported it went offline. */
+  /** The browser reported it went offline: the client dropped the socket (closing it with 4000) and waits for `online`. */
   Offline: 'offline',
   /** Opening the socket failed (bad URL, the token function threw...). */
   Failed: 'failed',

@@ -10,7 +10,8 @@ export type ParleyError = Error & ClientErrorEvent;
  * Makes the `Error` a failed request rejects with: `code` is a protocol `ErrorCode` from the relay (`not_in_room`,
  * `unknown_user`, `text_too_long`...) or one of the client's own
  * {@link ClientErrorCode}s (`outbox_full`, `closed`, `timeout`), `ref` the
- * `cid`/`qid` of the refused request. The client's own errors use the code as message.
+ * `cid`/`qid` of the refused request. The client's own errors use the code as message
+ * (`ref` comes before `message` so that they need not pass one).
  *
  * @example
  * ```ts
@@ -21,5 +22,5 @@ export type ParleyError = Error & ClientErrorEvent;
  * }
  * ```
  */
-export const parleyError = (code: string, message = code, ref?: string): ParleyError =>
+export const parleyError = (code: string, ref?: string, message = code): ParleyError =>
   Object.assign(new Error(message), { code, ref });

@@ -3,23 +3,24 @@
  */
 
 /**
- * Calls `online` when the browser regains the network, `offline` when it
- * loses it, and `visible` when the page is shown again. Returns the function
- * that stops listening. Does nothing outside a browser (no `document`).
+ * Calls `back` when the browser regains the network or the page is shown
+ * again (time to check the connection, or to retry at once), and `offline`
+ * when the browser loses the network. Returns the function that stops
+ * listening. Does nothing outside a browser (no `document`).
  *
  * @example
  * ```ts
- * const stop = watchNetwork(() => retryNow(), () => pauseRetries(), () => checkTheSocket());
+ * const stop = watchNetwork(() => checkOrRetryNow(), () => dropAndWait());
  * stop();
  * ```
  */
-export function watchNetwork(online: () => void, offline: () => void, visible: () => void): () => void {
+export function watchNetwork(back: () => void, offline: () => void): () => void {
   const w = globalThis as any;
   const d = w.document;
-  const shown = () => d.visibilityState === 'visible' && visible();
+  const shown = () => d.visibilityState === 'visible' && back();
   const listen = (method: 'addEventListener' | 'removeEventListener') => {
     if (!d) return;
-    w[method]('online', online);
+    w[method]('online', back);
     w[method]('offline', offline);
     d[method]('visibilitychange', shown);
   };
@@ -27,5 +28,5 @@ export function watchNetwork(online: () => void, offline: () => void, visible: (
   return () => listen('removeEventListener');
 }
 
-/** Whether the browser says it is offline (never true outside a browser). */
+/** Whether the browser says it is offline (never true outside a browser); it is so before the `offline` event fires. */
 export const isOffline = (): boolean => (globalThis as any).navigator?.onLine === false;

@@ -26,14 +26,14 @@ export interface Saved {
  *
  * @example
  * ```ts
- * const storage = defaultStorage(); // sessionStorage in a browser, null in Node
+ * const storage = defaultStorage(); // sessionStorage in a browser, undefined in Node
  * ```
  */
-export function defaultStorage(): StorageLike | null {
+export function defaultStorage(): StorageLike | undefined {
   try {
     return sessionStorage;
   } catch {
-    return null; // not a browser, or a sandboxed frame that may not use it
+    // not a browser, or a sandboxed frame that may not use it: none
   }
 }
 
@@ -45,7 +45,7 @@ export function defaultStorage(): StorageLike | null {
  * const saved = load(sessionStorage, 'parley');
  * ```
  */
-export function load(storage: StorageLike | null, key: string): Saved {
+export function load(storage: StorageLike | null | undefined, key: string): Saved {
   let saved: Partial<Saved> = {};
   try {
     saved = JSON.parse(storage?.getItem(key) ?? '{}');
@@ -64,7 +64,7 @@ export function load(storage: StorageLike | null, key: string): Saved {
  * save(sessionStorage, 'parley', { rooms: ['lobby'], cursors: { lobby: 41, '@lobby': 'e_k2x1' }, outbox: [] });
  * ```
  */
-export function save(storage: StorageLike | null, key: string, state: Saved): void {
+export function save(storage: StorageLike | null | undefined, key: string, state: Saved): void {
   try {
     storage?.setItem(key, JSON.stringify(state));
   } catch {

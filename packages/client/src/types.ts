@@ -182,6 +182,27 @@ export interface OutboxEntry {
 }
 
 /**
+ * What `send` and `sendDirect` return: the promise of the relay's ack, which
+ * carries at once the `cid` the client gave the message. The same `cid` is in
+ * the ack, in the `ack` event, in the message's `outbox` entry and in the
+ * `ref` of its refusal, so a UI can follow each of its messages by it (two
+ * messages with the same text included). Awaited, it gives the ack as before.
+ * Only the returned object carries `cid`: a promise made from it with `then`
+ * does not.
+ *
+ * @example
+ * ```ts
+ * const sending = client.send('lobby', 'hi');
+ * list.append(renderPending(sending.cid, 'hi'));
+ * sending.then((ack) => markSent(sending.cid, ack.seq), (e: ParleyError) => markFailed(sending.cid, e.code));
+ * ```
+ */
+export interface SendPromise extends Promise<Ack> {
+  /** The client's id for this message: `ack.cid` of its ack, `ref` of its refusal. */
+  readonly cid: string;
+}
+
+/**
  * `status` event: the state changed.
  *
  * @example
@@ -271,7 +292,10 @@ export interface ParleyClient {
   /** Sends waiting for their ack, oldest first. */
   readonly outbox: readonly OutboxEntry[];
   /**
-   * Opens the connection (no-op when already open or connecting). `nick`/`token` replace the options' ones.
+   * Opens the connection. While connecting, open or reconnecting it does
+   * nothing, `overrides` included: to connect as someone else, `close()`
+   * first. Otherwise `nick`/`token` replace the options' ones for this and
+   * later connects, and either starts a new session (the old one is not resumed).
    *
    * @example
    * ```ts
@@ -292,7 +316,9 @@ export interface ParleyClient {
    */
   close(): void;
   /**
-   * Joins a room now (when open) and on every later connect.
+   * Joins a room now (when open) and on every later connect. When the session
+   * is in as many rooms as the relay's `welcome.limits.rooms` allow, it throws a
+   * {@link ParleyError} `too_many_rooms`, sends nothing and keeps the room list as it was.
    *
    * @example
    * ```ts
@@ -310,23 +336,29 @@ export interface ParleyClient {
    */
   leave(room: string): void;
   /**
-   * Sends to a room; resolves with the relay's ack, rejects with a {@link ClientErrorEvent}.
+   * Sends to a room: queues the message in the outbox under a new `cid` and
+   * returns a {@link SendPromise} that carries that `cid` at once, resolves
+   * with the relay's ack and rejects with a {@link ParleyError}. A text longer
+   * than the relay's `welcome.limits.text` code points is not queued: it
+   * rejects at once with `text_too_long`.
    *
    * @example
    * ```ts
-   * const ack = await client.send('lobby', 'hello'); // { cid, id, seq, ts }
+   * const sending = client.send('lobby', 'hello');
+   * console.log(sending.cid); // 'c3k9x2a1q_1'
+   * const ack = await sending; // { cid, id, seq, ts }
    * ```
    */
-  send(room: string, text: string): Promise<Ack>;
+  send(room: string, text: string): SendPromise;
   /**
-   * Sends a private message to the user with id `to`.
+   * Sends a private message to the user with id `to`; the same as `send` otherwise.
    *
    * @example
    * ```ts
-   * await client.sendDirect('grace', 'psst');
+   * const { cid } = client.sendDirect('grace', 'psst');
    * ```
    */
-  sendDirect(to: string, text: string): Promise<Ack>;
+  sendDirect(to: string, text: string): SendPromise;
   /**
    * Says this user started or stopped typing (sent only while open; never queued).
    *

@@ -3,9 +3,9 @@
  */
 import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClient, State, type ClientOptions, type ParleyClient, type ParleyError } from '../src/index.js';
+import { ClientErrorCode, createClient, State, type ClientOptions, type ParleyClient, type ParleyError } from '../src/index.js';
 import { fakeSockets, msg, welcome } from './fake-socket.js';
-import { memoryStorage, next, sleep, until } from './wait.js';
+import { memoryStorage, next, until } from './wait.js';
 
 const clients: ParleyClient[] = [];
 afterEach(() => clients.splice(0).forEach((c) => c.close()));
@@ -161,7 +161,7 @@ describe('delivery', () => {
     const refused = t.client.members('nowhere');
     socket.receive({ type: 'error', code: 'not_in_room', message: 'join first', ref: socket.sentOf('members')[0].qid });
     await assert.rejects(refused, (e: ParleyError) => e instanceof Error && e.code === 'not_in_room' && e.ref !== undefined);
-    await assert.rejects(t.client.history(null), { code: 'timeout' });
+    await assert.rejects(t.client.history(null), { code: ClientErrorCode.Timeout });
   });
 });
 
@@ -173,11 +173,29 @@ describe('outbox', () => {
     const sending = t.client.send('lobby', 'hello');
     const [sent] = socket.sentOf('send');
     assert.match(sent.cid, /^[A-Za-z0-9_.:~-]{1,64}$/);
+    assert.equal(sending.cid, sent.cid, 'the promise carries the cid it was sent with');
     assert.deepEqual(t.client.outbox.map((e) => [e.cid, e.room, e.text]), [[sent.cid, 'lobby', 'hello']]);
     const ack = { type: 'ack', cid: sent.cid, id: 'm_1', seq: 1, ts: 5 };
     socket.receive(ack);
     assert.deepEqual(await sending, ack);
     assert.deepEqual(t.client.outbox, []);
+  });
+
+  it('tells two sends of the same text apart by the cid each promise carries, before and after the ack', async () => {
+    const t = setup();
+    const first = t.client.send('lobby', 'same');
+    const second = t.client.send('lobby', 'same');
+    const direct = t.client.sendDirect('grace', 'same');
+    assert.equal(new Set([first.cid, second.cid, direct.cid]).size, 3, 'one cid per message');
+    assert.deepEqual(t.client.outbox.map((e) => e.cid), [first.cid, second.cid, direct.cid]);
+    t.client.connect();
+    const socket = openSession(t);
+    assert.deepEqual(socket.sent.slice(1).map((e) => e.cid), [first.cid, second.cid, direct.cid]);
+    // the relay answers the second first
+    socket.receive({ type: 'ack', cid: second.cid, id: 'm_2', seq: 2, ts: 2 }, { type: 'ack', cid: first.cid, id: 'm_1', seq: 1, ts: 1 });
+    socket.receive({ type: 'error', code: 'unknown_user', message: 'gone', ref: direct.cid });
+    assert.deepEqual([(await first).id, (await second).id], ['m_1', 'm_2']);
+    await assert.rejects(direct, (e: ParleyError) => e.code === 'unknown_user' && e.ref === direct.cid);
   });
 
   it('queues while disconnected and sends once the session opens', async () => {
@@ -200,27 +218,30 @@ describe('outbox', () => {
     assert.equal((await b).id, 'x1');
   });
 
-  it('resends unacknowledged sends after a reconnect with the same cid, and resolves once on the dup ack', async () => {
+  it('resends unacknowledged sends after a reconnect with the same cid, and is done with them at the dup ack', async () => {
     const t = setup();
     t.client.connect();
     const first = openSession(t);
-    let resolved = 0;
-    const sending = t.client.send('lobby', 'hello').then((a) => (resolved++, a));
+    const sending = t.client.send('lobby', 'hello');
     const { cid } = first.sentOf('send')[0];
     const second = await reconnect(t);
     assert.deepEqual(second.sentOf('send'), [{ type: 'send', room: 'lobby', text: 'hello', cid }]);
+    const acks: string[] = [];
+    t.client.on('ack', (a) => acks.push(a.cid));
     second.receive({ type: 'ack', cid, id: 'm_1', seq: 1, ts: 5, dup: true });
-    second.receive({ type: 'ack', cid, id: 'm_1', seq: 1, ts: 5, dup: true });
-    assert.equal((await sending).dup, true);
-    await sleep(10);
-    assert.equal(resolved, 1);
+    second.receive({ type: 'ack', cid, id: 'm_1', seq: 1, ts: 5, dup: true }); // an ack twice changes nothing more
+    assert.deepEqual(await sending, { type: 'ack', cid, id: 'm_1', seq: 1, ts: 5, dup: true });
+    assert.deepEqual(t.client.outbox, []);
+    assert.deepEqual(acks, [cid, cid], 'each ack is passed on');
+    assert.deepEqual((await reconnect(t)).sentOf('send'), [], 'not sent again after the next reconnect');
   });
 
   it('rejects with a typed outbox_full error past the bound, without queueing', async () => {
     const t = setup({ outboxLimit: 2 });
     t.client.send('lobby', 'a');
     t.client.send('lobby', 'b');
-    await assert.rejects(t.client.send('lobby', 'c'), (e: ParleyError) => e instanceof Error && e.code === 'outbox_full');
+    const refused = t.client.send('lobby', 'c');
+    await assert.rejects(refused, (e: ParleyError) => e instanceof Error && e.code === ClientErrorCode.OutboxFull && e.ref !== undefined && e.ref === refused.cid);
     assert.deepEqual(t.client.outbox.map((e) => e.text), ['a', 'b']);
   });
 

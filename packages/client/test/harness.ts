@@ -4,7 +4,7 @@
 import WebSocket from 'ws';
 import { createRelay, type RelayHandle, type RelayOptions } from '@parley/relay';
 import type { RoomMessage } from '@parley/protocol';
-import { createClient, type ClientOptions, type ParleyClient } from '../src/index.js';
+import { createClient, type ClientOptions, type ParleyClient, type SocketConstructor } from '../src/index.js';
 import { createProxy, type Proxy } from './proxy.js';
 import { next } from './wait.js';
 
@@ -69,4 +69,39 @@ export function collect(client: ParleyClient): RoomMessage[] {
   const got: RoomMessage[] = [];
   client.on('message', (m) => got.push(m));
   return got;
+}
+
+let fences = 0;
+
+/**
+ * Sends a marker from `from` to `room` and waits until every one of
+ * `receivers` has delivered it; resolves with its text. A room's messages are
+ * delivered in `seq` order and a resumed session's replay comes before what
+ * is live, so whatever a receiver was going to deliver before the marker (a
+ * message doubled by a resend, or replayed twice) has arrived by then: check
+ * for doubles after it instead of sleeping.
+ */
+export async function fence(from: ParleyClient, room: string, ...receivers: ParleyClient[]): Promise<string> {
+  const text = `fence ${++fences}`;
+  const seen = receivers.map((r) => next(r, 'message', (m) => m.text === text, 10_000));
+  await from.send(room, text);
+  await Promise.all(seen);
+  return text;
+}
+
+/** The `ws` WebSocket, counting the sockets made with it and keeping every frame sent on them. */
+export function recordingSocket(): { readonly opened: number; frames: string[]; WebSocket: SocketConstructor } {
+  const record = { opened: 0, frames: [] as string[], WebSocket: undefined as unknown as SocketConstructor };
+  class Recording extends WebSocket {
+    constructor(url: string, protocols: string | string[]) {
+      super(url, protocols);
+      record.opened++;
+    }
+    override send(data: string): void {
+      record.frames.push(data);
+      super.send(data);
+    }
+  }
+  record.WebSocket = Recording as unknown as SocketConstructor;
+  return record;
 }

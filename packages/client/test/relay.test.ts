@@ -5,8 +5,12 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RelayHandle } from '@parley/relay';
 import { State, type ParleyError } from '../src/index.js';
-import { collect, Harness } from './harness.js';
-import { memoryStorage, next, sleep, until } from './wait.js';
+import { ManualClock } from './clock.js';
+import { Harness } from './harness.js';
+import { memoryStorage, next } from './wait.js';
+
+/** Long enough for any timer the client could set to fall due. */
+const FOREVER = 10 * 60_000;
 
 describe('against a real relay', () => {
   const h = new Harness();
@@ -89,13 +93,15 @@ describe('against a real relay', () => {
 
   it('refuses a taken nickname: error, state closed, no retry; connect() with another nickname works', async () => {
     await h.open({ url: relay.wsUrl, nick: 'taken' });
-    const late = h.client({ url: relay.wsUrl, nick: 'TAKEN' });
+    const clock = new ManualClock(); // a retry could only come from a timer
+    const late = h.client({ url: relay.wsUrl, nick: 'TAKEN', clock });
     const error = next(late, 'error');
     const closed = next(late, 'status', (s) => s.to === State.Closed);
     late.connect();
     assert.equal((await error).code, 'nickname_taken');
     assert.equal((await closed).reason, 'nickname_taken');
-    await sleep(300);
+    assert.equal(clock.pending, 0, 'no retry is scheduled');
+    clock.advance(FOREVER);
     assert.equal(late.state, State.Closed);
     const opened = next(late, 'status', (s) => s.to === State.Open);
     late.connect({ nick: 'not-taken' });
@@ -105,14 +111,16 @@ describe('against a real relay', () => {
 
   it('stops reconnecting when another connection resumes the session (4502, do not retry)', async () => {
     const storage = memoryStorage();
-    const first = await h.open({ url: relay.wsUrl, nick: 'twin', storage });
+    const clock = new ManualClock();
+    const first = await h.open({ url: relay.wsUrl, nick: 'twin', storage, clock });
     const closed = next(first, 'status', (s) => s.to === State.Closed);
     const copy = memoryStorage();
     copy.map.set('parley', storage.map.get('parley')!);
     const second = await h.open({ url: relay.wsUrl, nick: 'twin', storage: copy });
     const status = await closed;
     assert.equal(status.code, 4502);
-    await sleep(300);
+    assert.equal(clock.pending, 0, 'no retry is scheduled');
+    clock.advance(FOREVER);
     assert.equal(first.state, State.Closed);
     assert.equal(second.state, State.Open);
     assert.equal(second.user?.id, 'twin');

@@ -7,11 +7,15 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { CloseCode } from '@parley/protocol';
 import { State, type ParleyClient, type SocketConstructor, type StatusEvent } from '../src/index.js';
-import { collect, Harness } from './harness.js';
-import { memoryStorage, next, sleep, until } from './wait.js';
+import { ManualClock } from './clock.js';
+import { collect, fence, Harness, recordingSocket } from './harness.js';
+import { memoryStorage, next, until } from './wait.js';
 
 const h = new Harness();
 afterEach(() => h.close());
+
+/** The largest reconnect delay of the harness's clients (`FAST.backoff.cap`). */
+const FAST_BACKOFF_CAP = 200;
 
 const texts = (n: number, prefix = 'm') => Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
 
@@ -33,14 +37,13 @@ describe('resilience', () => {
     proxy.refusing = true; // the reader stays away while the writer goes on
     proxy.cut(); // mid-stream
     const atCut = got.length;
-    await sleep(600);
-    assert.ok(atCut < 40 && got.length === atCut, `cut mid-stream (${atCut} of 40) and nothing arrived while away`);
+    await sending; // the relay has every message while the reader is away
+    assert.ok(atCut < 40 && got.length === atCut, `cut mid-stream (${atCut} of 40), and the rest is for the replay`);
     proxy.refusing = false;
-    await sending;
     await until(() => got.length >= 40, 'every message', 10_000);
-    await sleep(200); // anything doubled would show up by now
-    assert.deepEqual(got.map((m) => m.text), all);
-    assert.deepEqual(got.map((m) => m.seq), all.map((_, i) => i + 1));
+    const last = await fence(writer, 's', reader);
+    assert.deepEqual(got.map((m) => m.text), [...all, last]);
+    assert.deepEqual(got.map((m) => m.seq), [...all, last].map((_, i) => i + 1));
     assert.ok(statuses.some((s) => s.to === State.Reconnecting), 'the reader did reconnect');
     assert.equal(proxy.accepted, 2, 'one connection before the cut, one after');
   });
@@ -60,7 +63,8 @@ describe('resilience', () => {
     const done = await sending;
     assert.equal(new Set(done.map((a) => a.id)).size, 40, 'every send resolved with its own message');
     await until(() => got.length >= 40, 'every message', 10_000);
-    await sleep(200);
+    const last = await fence(writer, 's', reader);
+    assert.equal(got.pop()!.text, last, 'nothing after the fence');
     assert.deepEqual(got.map((m) => m.text).sort(), [...all].sort());
     assert.equal(new Set(got.map((m) => m.id)).size, 40, 'no message twice');
     assert.deepEqual(writer.outbox, []);
@@ -105,19 +109,19 @@ describe('resilience', () => {
     const ack = await writer.send('a', 'exactly once');
     assert.equal(dropped, 1);
     assert.equal(ack.dup, true, 'the resend was answered with the original ack');
-    await until(() => atReader.length === 1 && atWriter.length === 1, 'the message on both sides');
-    await sleep(200);
-    assert.deepEqual(atReader.map((m) => m.text), ['exactly once']);
-    assert.deepEqual(atWriter.map((m) => m.id), [ack.id]);
+    const last = await fence(writer, 'a', reader, writer);
+    assert.deepEqual(atReader.map((m) => m.text), ['exactly once', last]);
+    assert.deepEqual(atWriter.map((m) => m.id).slice(0, -1), [ack.id]);
     const page = await reader.history('a');
-    assert.deepEqual(page.messages.map((m) => m.text), ['exactly once'], 'stored once');
+    assert.deepEqual(page.messages.map((m) => m.text), [last, 'exactly once'], 'stored once (newest first)');
   });
 
   it('comes back after a relay restart and sends what was queued while it was down', async () => {
     const first = await h.relay({ resumeWindowMs: 1000 });
     const port = first.port;
     const url = first.wsUrl;
-    const ada = await h.open({ url, nick: 'ada', rooms: ['rs'] });
+    const sockets = recordingSocket();
+    const ada = await h.open({ url, nick: 'ada', rooms: ['rs'], WebSocket: sockets.WebSocket });
     const bob = await h.open({ url, nick: 'bob', rooms: ['rs'] });
     const atBob = collect(bob);
     await ada.send('rs', 'before');
@@ -128,31 +132,43 @@ describe('resilience', () => {
     assert.equal((await going).code, CloseCode.GoingAway);
     const queued = ada.send('rs', 'queued while down');
     assert.equal(ada.outbox.length, 1);
-    await sleep(300); // a few failed attempts
+    const before = sockets.opened;
+    await until(() => sockets.opened >= before + 2, 'two attempts while the relay is down');
     assert.equal(ada.state, State.Reconnecting);
+    assert.equal(ada.outbox.length, 1, 'still queued');
     const second = await h.relay({ port });
     const queuedAck = await queued;
-    assert.equal(queuedAck.seq >= 1, true);
     await until(() => ada.state === State.Open && bob.state === State.Open, 'both clients back');
-    await ada.send('rs', 'after');
-    await until(() => atBob.some((m) => m.text === 'after'), 'the message after the restart');
-    assert.ok(atBob.filter((m) => m.text === 'queued while down').length <= 1, 'never doubled');
+    const last = await fence(ada, 'rs', bob);
+    assert.deepEqual(
+      atBob.map((m) => m.text),
+      ['before', 'queued while down', last],
+      'what was queued reaches bob once, from the new relay (by replay or live)',
+    );
+    assert.equal(atBob[1]!.id, queuedAck.id);
     assert.equal(second.port, port);
   });
 
   it('stops for good after a fatal close code and keeps going after a retryable one', async () => {
     const relay = await h.relay();
     const proxy = await h.proxy(relay.wsUrl);
-    const client = await h.open({ url: proxy.url, nick: 'fatal' });
-    const back = statusTo(client, State.Open);
+    const clock = new ManualClock(); // reconnects wait for the test to move it
+    const sockets = recordingSocket();
+    const client = await h.open({ url: proxy.url, nick: 'fatal', clock, WebSocket: sockets.WebSocket });
+    const dropped = statusTo(client, State.Reconnecting);
     proxy.closeWith(CloseCode.TryAgainLater); // 1013: retry
+    assert.equal((await dropped).code, CloseCode.TryAgainLater);
+    assert.equal(clock.pending, 1, 'a reconnect waits out its backoff');
+    const back = statusTo(client, State.Open);
+    clock.advance(FAST_BACKOFF_CAP);
     await back;
+    assert.equal(sockets.opened, 2);
     const closed = statusTo(client, State.Closed);
     proxy.closeWith(CloseCode.ProtocolAbuse); // 4501: do not retry
     assert.equal((await closed).code, CloseCode.ProtocolAbuse);
-    const accepted = proxy.accepted;
-    await sleep(400);
-    assert.equal(proxy.accepted, accepted, 'no new connection');
+    assert.equal(clock.pending, 0, 'nothing is scheduled');
+    clock.advance(10 * 60_000);
+    assert.equal(sockets.opened, 2, 'no new connection');
     assert.equal(client.state, State.Closed);
   });
 
@@ -176,7 +192,6 @@ describe('resilience', () => {
     lost.catch(() => {});
     unloaded = true;
     proxy.cut();
-    await sleep(100);
     const after = h.client({ url: relay.wsUrl, nick: 'reloader', storage });
     assert.deepEqual(after.outbox.map((e) => e.text), ['typed just before the reload']);
     const welcome = next(after, 'welcome');
@@ -184,9 +199,8 @@ describe('resilience', () => {
     after.connect();
     assert.equal((await welcome).resumed, true, 'the session is taken back with the saved secret');
     await ack;
-    await until(() => got.length === 1, 'the message');
-    await sleep(200);
-    assert.deepEqual(got.map((m) => m.text), ['typed just before the reload']);
+    const last = await fence(after, 'p', reader);
+    assert.deepEqual(got.map((m) => m.text), ['typed just before the reload', last]);
     assert.deepEqual(after.outbox, []);
   });
 });

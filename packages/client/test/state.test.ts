@@ -5,8 +5,12 @@ import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { CloseCode } from '@parley/protocol';
 import { createClient, State, type ClientOptions, type ParleyClient, type StatusEvent } from '../src/index.js';
+import { ManualClock } from './clock.js';
 import { fakeSockets, msg, welcome } from './fake-socket.js';
-import { next, sleep, until } from './wait.js';
+import { next, until } from './wait.js';
+
+/** Long enough for any timer the client could set (backoff, heartbeat, requests) to fall due. */
+const FOREVER = 10 * 60_000;
 
 const clients: ParleyClient[] = [];
 afterEach(() => clients.splice(0).forEach((c) => c.close()));
@@ -63,13 +67,23 @@ describe('state machine', () => {
     assert.deepEqual(socket.sent, [{ type: 'hello', nick: 'ada', rooms: [{ room: 'lobby', since: 0 }] }]);
   });
 
-  it('treats connect() as a no-op while connecting or open', () => {
+  it('treats connect() as a no-op while connecting, open or reconnecting, a new nick or token included', async () => {
     const t = setup();
     t.client.connect();
-    t.client.connect();
+    t.client.connect({ nick: 'grace' }); // connecting
     openSession(t);
-    t.client.connect();
+    t.client.connect({ nick: 'grace', token: 'tok' }); // open
     assert.equal(t.sockets.length, 1);
+    t.last().drop(1006);
+    t.client.connect({ nick: 'grace' }); // reconnecting
+    await until(() => t.sockets.length === 2, 'the reconnect');
+    t.last().open();
+    assert.deepEqual(
+      t.last().sent[0],
+      { type: 'hello', nick: 'ada', resume: 'r_secret', rooms: [{ room: 'lobby', since: 0 }], inbox: 0 },
+      'the session is resumed as who it was',
+    );
+    assert.equal(t.sockets.length, 2);
   });
 
   it('goes open -> reconnecting on a retryable close and resumes with the secret and cursors', async () => {
@@ -111,13 +125,15 @@ describe('state machine', () => {
   });
 
   for (const code of [CloseCode.Normal, CloseCode.PolicyViolation, CloseCode.MessageTooBig, CloseCode.AuthFailed, CloseCode.ProtocolAbuse, CloseCode.Replaced, CloseCode.UnsupportedProtocol]) {
-    it(`stops for good after close code ${code} ("do not retry")`, async () => {
-      const t = setup();
+    it(`stops for good after close code ${code} ("do not retry")`, () => {
+      const clock = new ManualClock();
+      const t = setup({ clock });
       t.client.connect();
       openSession(t).drop(code, 'no');
       assert.equal(t.client.state, State.Closed);
       assert.deepEqual(t.statuses.at(-1), { from: State.Open, to: State.Closed, reason: 'no', code });
-      await sleep(100);
+      assert.equal(clock.pending, 0, 'nothing is scheduled');
+      clock.advance(FOREVER);
       assert.equal(t.sockets.length, 1, 'no reconnect attempt');
     });
   }
@@ -138,7 +154,8 @@ describe('state machine', () => {
   });
 
   it('close() closes the socket with 1000, rejects pending queries and never reconnects', async () => {
-    const t = setup();
+    const clock = new ManualClock();
+    const t = setup({ clock });
     t.client.connect();
     const socket = openSession(t);
     const members = t.client.members('lobby');
@@ -146,12 +163,16 @@ describe('state machine', () => {
     assert.equal(socket.closedWith, 1000);
     assert.equal(t.client.state, State.Closed);
     await assert.rejects(members, { code: 'closed' });
-    await sleep(60);
+    assert.equal(clock.pending, 0, 'nothing is scheduled, the query timeout included');
+    clock.advance(FOREVER);
     assert.equal(t.sockets.length, 1);
+    t.client.close();
+    assert.deepEqual(t.statuses.map((s) => s.to), [State.Connecting, State.Open, State.Closed], 'a second close() changes nothing');
   });
 
   it('a refused hello emits error and closes with its code; connect() with a new nick tries again', async () => {
-    const t = setup();
+    const clock = new ManualClock();
+    const t = setup({ clock });
     t.client.connect();
     const socket = t.last();
     socket.open();
@@ -160,7 +181,7 @@ describe('state machine', () => {
     assert.deepEqual(await error, { type: 'error', code: 'nickname_taken', message: 'taken', ref: 'hello' });
     assert.equal(t.client.state, State.Closed);
     assert.deepEqual(t.statuses.at(-1), { from: State.Connecting, to: State.Closed, reason: 'nickname_taken', code: 1000 });
-    await sleep(60);
+    clock.advance(FOREVER);
     assert.equal(t.sockets.length, 1, 'no reconnect with the refused nickname');
     t.client.connect({ nick: 'ada2' });
     assert.equal(t.client.state, State.Connecting);
@@ -199,32 +220,42 @@ describe('state machine', () => {
     assert.deepEqual(t.last().sent[0], { type: 'hello', nick: 'grace', rooms: [{ room: 'lobby', since: 0 }], inbox: 0 });
   });
 
-  it('reconnects after a heartbeat timeout: ping after the interval, dead after the timeout', async () => {
-    const t = setup();
+  it('reconnects after a heartbeat timeout: ping after the interval the relay announced, dead after its timeout', () => {
+    const clock = new ManualClock();
+    const t = setup({ clock });
     t.client.connect();
-    const socket = openSession(t, welcome({ ping: 40, pingTimeout: 40 }));
-    await until(() => socket.sentOf('ping').length === 1, 'a ping');
-    const started = Date.now();
-    await until(() => t.client.state === State.Reconnecting, 'the heartbeat to fail', 2000);
-    assert.ok(Date.now() - started < 400);
+    const socket = openSession(t, welcome({ ping: 40, pingTimeout: 30 }));
+    clock.advance(39);
+    assert.equal(socket.sentOf('ping').length, 0, 'not before the interval');
+    clock.advance(1);
+    assert.equal(socket.sentOf('ping').length, 1, 'a ping after 40 ms of silence');
+    clock.advance(29);
+    assert.equal(t.client.state, State.Open, 'not dead before the timeout');
+    clock.advance(1);
+    assert.equal(t.client.state, State.Reconnecting);
     assert.equal(socket.closedWith, CloseCode.HeartbeatTimeout);
-    assert.equal(t.statuses.at(-1)!.reason, 'heartbeat');
-    await until(() => t.sockets.length === 2, 'a new socket');
+    assert.deepEqual(t.statuses.at(-1), { from: State.Open, to: State.Reconnecting, reason: 'heartbeat', code: CloseCode.HeartbeatTimeout });
+    clock.advance(20); // the largest backoff of setup()
+    assert.equal(t.sockets.length, 2, 'a new socket');
   });
 
-  it('does not ping while frames keep arriving, and any frame answers a ping', async () => {
-    const t = setup();
+  it('does not ping while frames keep arriving, and any frame answers a ping', () => {
+    const clock = new ManualClock();
+    const t = setup({ clock });
     t.client.connect();
     const socket = openSession(t, welcome({ ping: 60, pingTimeout: 60 }));
     for (let i = 1; i <= 6; i++) {
-      await sleep(20);
+      clock.advance(59);
       socket.receive(msg(i));
     }
-    assert.equal(socket.sentOf('ping').length, 0);
-    await until(() => socket.sentOf('ping').length === 1, 'a ping');
+    assert.equal(socket.sentOf('ping').length, 0, 'six times 59 ms, each time with a frame');
+    clock.advance(60);
+    assert.equal(socket.sentOf('ping').length, 1, 'a ping after 60 ms of silence');
+    clock.advance(59);
     socket.receive({ type: 'pong' });
-    await sleep(90);
-    assert.equal(t.client.state, State.Open);
+    clock.advance(59);
+    assert.equal(t.client.state, State.Open, 'the pong answered it: 118 ms after the ping, alive');
+    assert.equal(socket.sentOf('ping').length, 1);
   });
 
   it('rotates through a URL list when a relay cannot be reached, and stays on the one that works', async () => {

@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { CloseCode } from '@parley/protocol';
 import { State, type StatusEvent } from '../src/index.js';
+import { ManualClock } from './clock.js';
 import { Harness } from './harness.js';
-import { next, sleep, until } from './wait.js';
+import { next, until } from './wait.js';
 
 const SECRET = 'test-secret-of-at-least-32-bytes-length!';
 const b64 = (v: object | Buffer) => (Buffer.isBuffer(v) ? v : Buffer.from(JSON.stringify(v))).toString('base64url');
@@ -40,16 +41,18 @@ describe('tokens', () => {
     assert.deepEqual(client.user, { id: 'u1', name: 'Ada' });
     await until(() => statuses.some((s) => s.code === CloseCode.TokenExpired), 'the expiry close', 5000);
     await until(() => client.state === State.Open && issued.length === 2, 'a session with a fresh token', 5000);
-    await sleep(200);
+    assert.equal((await client.members('t')).length, 1, 'the new session answers');
     assert.equal(client.state, State.Open);
-    assert.equal(issued.length, 2);
+    assert.equal(issued.length, 2, 'one token per session: no more');
   });
 
   it('stops for good when the relay refuses the token', async () => {
     const relay = await h.relay({ tokenSecret: SECRET });
     let asked = 0;
+    const clock = new ManualClock(); // a retry could only come from a timer
     const client = h.client({
       url: relay.wsUrl,
+      clock,
       token: () => (asked++, jwt({ sub: 'u2', exp: Math.floor(Date.now() / 1000) + 60 }, 'another-secret-of-at-least-32-bytes!!')),
     });
     const error = next(client, 'error');
@@ -57,7 +60,8 @@ describe('tokens', () => {
     client.connect();
     assert.equal((await error).code, 'auth_failed');
     assert.equal((await closed).reason, 'auth_failed');
-    await sleep(300);
+    clock.advance(10 * 60_000);
     assert.equal(asked, 1, 'no second attempt');
+    assert.equal(client.state, State.Closed);
   });
 });

@@ -3,6 +3,9 @@
  */
 import type { ClientEvents, ParleyClient } from '../src/index.js';
 
+/** Polling's pause (not exported: a test waits for a condition or an event, never for time to pass). */
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 /** Resolves when `check()` is truthy (polled every 10 ms); rejects after `ms` with `what`. */
 export async function until<T>(check: () => T, what: string, ms = 5000): Promise<NonNullable<T>> {
   const end = Date.now() + ms;
@@ -36,7 +39,6 @@ export function next<K extends keyof ClientEvents>(
   });
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A Map-backed `Storage`, like sessionStorage, for Node. */
 export function memoryStorage() {

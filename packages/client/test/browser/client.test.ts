@@ -2,21 +2,37 @@
 // browser's own WebSocket and sessionStorage, page reloads, network events.
 import { expect } from 'chai';
 import { executeServerCommand } from '@web/test-runner-commands';
-import { createClient, State, type ClientOptions, type ParleyClient } from '../../src/index.js';
+import { createClient, State, type ClientOptions, type ParleyClient, type StatusEvent } from '../../src/index.js';
+import { ManualClock } from '../clock.js';
 
 const relayUrl = async () => ((await executeServerCommand('relay-url')) as { url: string }).url;
 
 let counter = 0;
 const unique = (prefix: string) => `${prefix}${Date.now().toString(36).slice(-4)}${(++counter).toString(36)}${Math.random().toString(36).slice(2, 5)}`;
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
+/** Resolves once `check()` is truthy, polling; fails after `ms`. */
 async function until(check: () => unknown, what: string, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
+    await new Promise<void>((r) => setTimeout(r, 20)); // the poll's pause
   }
+}
+
+let fences = 0;
+
+/**
+ * Sends a marker from `from` to `room` and waits until each of `receivers`
+ * has delivered it; resolves with its text. A room is delivered in `seq`
+ * order and a replay comes before what is live, so anything doubled would
+ * have been delivered before it: check for doubles after it, not after a sleep.
+ */
+async function fence(from: ParleyClient, room: string, ...receivers: ParleyClient[]): Promise<string> {
+  const text = `fence ${++fences}`;
+  const seen = receivers.map((r) => new Promise<void>((resolve) => r.on('message', (m) => m.text === text && resolve())));
+  await from.send(room, text);
+  await Promise.all(seen);
+  return text;
 }
 
 /**
@@ -74,6 +90,20 @@ const fastHeartbeat = (ping: number, pingTimeout: number) => (data: string) =>
     })
     .join('\n');
 
+/**
+ * Takes the page offline as a browser does: `navigator.onLine` turns false,
+ * then `offline` fires. Returns the function that brings it back (`onLine`
+ * true again, then `online`).
+ */
+function goOffline(): () => void {
+  Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
+  window.dispatchEvent(new Event('offline'));
+  return () => {
+    delete (navigator as unknown as Record<string, unknown>).onLine;
+    window.dispatchEvent(new Event('online'));
+  };
+}
+
 const clients: ParleyClient[] = [];
 function client(options: Partial<ClientOptions> & { url: string }): ParleyClient {
   const c = createClient({ storage: null, backoff: { base: 50, cap: 300 }, ...options });
@@ -110,19 +140,21 @@ describe('client in the browser', () => {
   it('comes back after a relay restart and delivers what was queued, once', async () => {
     const url = await relayUrl();
     const room = unique('r');
-    const ada = await open({ url, nick: unique('ada'), rooms: [room] });
+    const { page, WebSocket } = pageSocket();
+    const ada = await open({ url, nick: unique('ada'), rooms: [room], WebSocket });
     const statuses: string[] = [];
     ada.on('status', (s) => statuses.push(`${s.to}${s.code ? ` ${s.code}` : ''}`));
     await executeServerCommand('relay-stop');
     await until(() => ada.state === State.Reconnecting, 'the drop');
     const queued = ada.send(room, 'queued while the relay was down');
-    await sleep(300);
+    await until(() => page.opened >= 3, 'two attempts while the relay is down');
+    expect(ada.outbox).to.have.length(1);
     await executeServerCommand('relay-start');
     const ack = await queued;
     expect(ack.dup).to.not.equal(true);
     expect(statuses).to.deep.equal(['reconnecting 1001', 'open']);
-    const page = await ada.history(room);
-    expect(page.messages.map((m) => m.text)).to.deep.equal(['queued while the relay was down']);
+    const history = await ada.history(room);
+    expect(history.messages.map((m) => m.text)).to.deep.equal(['queued while the relay was down']);
   });
 
   it('sends a message typed just before a reload exactly once, from sessionStorage (relay down at the time)', async () => {
@@ -146,10 +178,10 @@ describe('client in the browser', () => {
     expect(after.outbox.map((e) => e.text)).to.deep.equal(['typed before the reload']);
     after.connect();
     await until(() => got.length === 1 && after.outbox.length === 0, 'the message');
-    await sleep(300);
-    expect(got).to.deep.equal(['typed before the reload']);
+    const last = await fence(after, room, reader);
+    expect(got).to.deep.equal(['typed before the reload', last]);
     expect(JSON.parse(sessionStorage.getItem(storageKey)!).outbox).to.deep.equal([]);
-    expect((await after.history(room)).messages).to.have.length(1);
+    expect((await after.history(room)).messages.map((m) => m.text)).to.deep.equal([last, 'typed before the reload'], 'stored once');
   });
 
   it('sends a message exactly once when the page reloads right after sending it (ack never seen)', async () => {
@@ -173,8 +205,7 @@ describe('client in the browser', () => {
     after.connect();
     expect(await welcomed).to.equal(true, 'the session is resumed with the saved secret');
     await until(() => after.outbox.length === 0 && got.length >= 1, 'the ack and the message');
-    await sleep(300);
-    expect(got).to.deep.equal(['sent as the page unloads']);
+    expect(got).to.deep.equal(['sent as the page unloads', await fence(after, room, reader)]);
   });
 
   it('loses and doubles nothing when its socket is killed mid-stream', async () => {
@@ -183,18 +214,18 @@ describe('client in the browser', () => {
     const { page, WebSocket } = pageSocket();
     const reader = await open({ url, nick: unique('reader'), rooms: [room], WebSocket });
     const writer = await open({ url, nick: unique('writer'), rooms: [room] });
-    const got: number[] = [];
-    reader.on('message', (m) => got.push(Number(m.text)));
-    const all = Array.from({ length: 30 }, (_, i) => i + 1);
-    const sending = Promise.all(all.map((i) => writer.send(room, String(i))));
+    const got: string[] = [];
+    reader.on('message', (m) => got.push(m.text));
+    const all = Array.from({ length: 30 }, (_, i) => String(i + 1));
+    const sending = Promise.all(all.map((text) => writer.send(room, text)));
     await until(() => got.length >= 3, 'the first messages');
     page.sockets.at(-1)!.close(4000); // mid-stream
     const atKill = got.length;
     await sending;
     await until(() => got.length >= 30, 'every message');
-    await sleep(300);
+    const last = await fence(writer, room, reader);
     expect(atKill).to.be.below(30);
-    expect(got).to.deep.equal(all);
+    expect(got).to.deep.equal([...all, last]);
     expect(page.opened).to.equal(2);
   });
 
@@ -211,9 +242,8 @@ describe('client in the browser', () => {
     const ack = await writer.send(room, 'exactly once');
     expect(dropped).to.equal(1);
     expect(ack.dup).to.equal(true);
-    await until(() => got.length === 1, 'the message');
-    await sleep(300);
-    expect(got).to.deep.equal(['exactly once']);
+    const last = await fence(writer, room, reader);
+    expect(got).to.deep.equal(['exactly once', last]);
   });
 
   it('detects a half-open socket within the heartbeat timeout and recovers', async () => {
@@ -239,34 +269,47 @@ describe('client in the browser', () => {
     expect(got).to.deep.equal(['while stalled']);
   });
 
-  it('retries at once when the browser comes back online, and pauses while offline', async () => {
+  it('drops the connection when the browser goes offline (status reconnecting, reason offline), and comes back when it is online', async () => {
     const url = await relayUrl();
-    await executeServerCommand('relay-stop');
+    const clock = new ManualClock(); // no timer fires unless the test moves it
     const page = pageSocket();
-    const c = client({ url, nick: unique('net'), WebSocket: page.WebSocket, backoff: { base: 50, cap: 50 } });
-    c.connect();
-    await until(() => page.page.opened >= 3, 'a few failed attempts');
-    window.dispatchEvent(new Event('offline'));
-    await sleep(200); // an attempt in flight may still end
-    const paused = page.page.opened;
-    await sleep(500);
-    expect(page.page.opened).to.equal(paused, 'no attempt while offline');
-    await executeServerCommand('relay-start');
-    window.dispatchEvent(new Event('online'));
-    await until(() => c.state === State.Open, 'the connection', 3000);
+    const c = await open({ url, nick: unique('off'), WebSocket: page.WebSocket, clock });
+    const statuses: StatusEvent[] = [];
+    c.on('status', (s) => statuses.push(s));
+    const backOnline = goOffline();
+    try {
+      expect(statuses).to.deep.equal([{ from: State.Open, to: State.Reconnecting, reason: 'offline', code: 4000 }]);
+      expect(page.page.sockets[0]!.readyState).to.be.oneOf([WebSocket.CLOSING, WebSocket.CLOSED]);
+      clock.advance(10 * 60_000); // every timer that falls due fires: none is an attempt
+      expect(page.page.opened).to.equal(1, 'no attempt while offline');
+    } finally {
+      backOnline();
+    }
+    expect(page.page.opened).to.equal(2, 'an attempt at once on online, no backoff');
+    await until(() => c.state === State.Open, 'the session back');
+    expect(statuses.map((s) => s.to)).to.deep.equal([State.Reconnecting, State.Open]);
   });
 
-  it('waits out its backoff, but not once the browser says it is online again', async () => {
+  it('pauses its retries while the browser is offline, and retries at once when it is online again', async () => {
     const url = await relayUrl();
     await executeServerCommand('relay-stop');
-    const c = client({ url, nick: unique('net'), backoff: { base: 60_000, cap: 60_000 } });
+    const clock = new ManualClock();
+    const page = pageSocket();
+    const c = client({ url, nick: unique('net'), WebSocket: page.WebSocket, clock, backoff: { base: 60_000, cap: 60_000 } });
     c.connect();
-    await until(() => c.state === State.Reconnecting, 'the first failure');
-    await executeServerCommand('relay-start');
-    const started = Date.now();
-    window.dispatchEvent(new Event('online'));
-    await until(() => c.state === State.Open, 'the connection', 5000);
-    expect(Date.now() - started).to.be.below(5000);
+    await until(() => c.state === State.Reconnecting, 'the first attempt to fail');
+    expect(clock.pending).to.equal(1, 'a retry is waiting out its backoff');
+    const backOnline = goOffline();
+    try {
+      expect(clock.pending).to.equal(0, 'the retry is called off');
+      clock.advance(10 * 60_000);
+      expect(page.page.opened).to.equal(1, 'no attempt while offline');
+      await executeServerCommand('relay-start');
+    } finally {
+      backOnline();
+    }
+    expect(page.page.opened).to.equal(2, 'an attempt at once, not after the backoff (the clock has not moved)');
+    await until(() => c.state === State.Open, 'the connection');
   });
 
   it('checks the connection with a ping when the page becomes visible again', async () => {

@@ -1,6 +1,5 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import type { State } from '@parley/client';
-import type { Ack, Member } from '@parley/protocol';
+import type { Ack, Member, State } from '@parley/client';
 import { MAX_TEXT_LENGTH } from '@parley/protocol';
 import { pickLocale, strings, type Locale, type Strings } from '../locales/index.js';
 import { ChatStore } from '../model/chat-store.js';

@@ -7,8 +7,7 @@
  * document.addEventListener('chat-message', (e) => console.log(e.detail.message.text));
  * ```
  */
-import type { ClientErrorEvent, State } from '@parley/client';
-import type { DirectMessage, RoomMessage } from '@parley/protocol';
+import type { ClientErrorEvent, DirectMessage, RoomMessage, State } from '@parley/client';
 
 /** `chat-open` / `chat-close`: the panel opened or closed. */
 export interface ChatToggleDetail {

@@ -4,12 +4,12 @@
  * nothing of the DOM; the element renders it and calls its methods.
  */
 import { createClient, State } from '@parley/client';
-import type { ClientErrorEvent, ClientEvents, ParleyClient } from '@parley/client';
-import type { Ack, DirectMessage, Member, RoomMessage } from '@parley/protocol';
+import type { Ack, ClientErrorEvent, ClientEvents, DirectMessage, Member, ParleyClient, RoomMessage } from '@parley/client';
 import { HISTORY_PAGE, TYPING_IDLE_MS } from '../chat-widget/constants.js';
 import type { ChatMessageDetail, ChatStatusDetail } from '../chat-widget/events.js';
 import {
   addMessage,
+  awaitingAck,
   conversation,
   ConversationKind,
   Delivery,
@@ -73,6 +73,14 @@ export class ChatStore {
   helloError: ClientErrorEvent | null = null;
   readonly typing: TypingTracker;
   private readonly histories = new Map<string, HistoryState>();
+  /**
+   * One's own live messages that arrived before their ack, by id, with their
+   * conversation. A message carries no `cid`, so it cannot say which of one's
+   * sends it is: it waits here while a send of its conversation waits for its
+   * ack. The ack names it (`ack.id`) and settles that send; one that no ack
+   * claims (sent from another tab) is shown once no send there waits.
+   */
+  private readonly early = new Map<string, [Conversation, RoomMessage | DirectMessage]>();
   private local = 0;
   private typingOn = false;
   private typingSent = 0;
@@ -136,6 +144,7 @@ export class ChatStore {
     this.typing.clear();
     this.conversations.clear();
     this.histories.clear();
+    this.early.clear();
     this.members = [];
     this.user = null;
     this.status = State.Idle;
@@ -156,6 +165,7 @@ export class ChatStore {
         if (this.user && !e.resumed) {
           for (const c of this.conversations.values()) c.items = c.items.filter((i) => i.own && !i.id);
           this.histories.clear();
+          this.early.clear();
         }
         this.user = e.user;
         this.helloError = null;
@@ -178,18 +188,20 @@ export class ChatStore {
         if (t.room === this.room && t.from !== this.user?.id) this.typing.set(t.from, t.name, t.on);
       },
       ack: (a) => {
+        // every ack comes through here, also for sends restored from storage (which have no promise)
         for (const c of this.conversations.values()) {
           const item = c.items.find((i) => i.cid === a.cid);
           if (item) settle(c, item, a.id, a.seq, a.ts);
         }
+        this.early.delete(a.id);
+        this.showEarly();
       },
       error: (e) => {
         if (e.ref === 'hello' || /^(auth_failed|token_expired|anonymous_disabled)$/.test(e.code)) this.helloError = e;
         const item = e.ref ? this.byCid(e.ref) : undefined;
         if (item) {
           // the send's own promise rejects too and reports it
-          item.delivery = Delivery.Failed;
-          item.error = e.code;
+          this.fail(item, e.code);
         } else {
           this.host.error(e);
         }
@@ -218,9 +230,27 @@ export class ChatStore {
     } else {
       c = own ? this.direct(m.to, this.nameOf(m.to)) : this.direct(m.from, m.name);
     }
-    if (!c || !addMessage(c, m, own, true)) return;
+    if (!c || c.items.some((i) => i.id === m.id)) return;
+    if (own && awaitingAck(c)) this.early.set(m.id, [c, m]);
+    else addMessage(c, m, own);
     if (!own && !(this.visible && this.active === c.key)) c.unread++;
     this.host.message({ message: m, own });
+  }
+
+  /** Shows the early own messages no ack claimed, in conversations where no send waits any more. */
+  private showEarly(): void {
+    for (const [id, [c, m]] of this.early) {
+      if (awaitingAck(c)) continue;
+      this.early.delete(id);
+      addMessage(c, m, true);
+    }
+  }
+
+  /** Marks one's own send as not sent (with the code why); what waited behind it may show now. */
+  private fail(item: ChatItem, code: string | undefined): void {
+    item.delivery = Delivery.Failed;
+    item.error = code;
+    this.showEarly();
   }
 
   private notice(c: Conversation, kind: ItemKind, user: Member): void {
@@ -247,7 +277,7 @@ export class ChatStore {
     return undefined;
   }
 
-  private addPending(c: Conversation, text: string, cid?: string): ChatItem {
+  private addPending(c: Conversation, text: string, cid: string): ChatItem {
     const n = ++this.local;
     const me = this.user ?? { id: '', name: '' };
     const item: ChatItem = {
@@ -310,9 +340,9 @@ export class ChatStore {
       for (const m of page.messages) {
         const own = m.from === this.user?.id;
         if (m.type === 'msg') {
-          if (m.room === this.room) addMessage(c, m, own, false);
+          if (m.room === this.room) addMessage(c, m, own);
         } else {
-          addMessage(own ? this.direct(m.to, this.nameOf(m.to)) : this.direct(m.from, m.name), m, own, false);
+          addMessage(own ? this.direct(m.to, this.nameOf(m.to)) : this.direct(m.from, m.name), m, own);
           h.oldest = Math.min(h.oldest ?? m.seq, m.seq);
         }
       }
@@ -326,32 +356,23 @@ export class ChatStore {
     }
   }
 
-  /** Sends to a conversation (the one on screen by default); resolves with the relay's ack. */
+  /**
+   * Sends to a conversation (the one on screen by default); resolves with the relay's ack.
+   * The message shows as sending under the `cid` the client gave it, and the
+   * `ack` event with that `cid` marks it sent.
+   */
   send(text: string, key = this.active): Promise<Ack> {
     const c = this.conversations.get(key);
     const client = this.client;
     if (!c || !client) return Promise.reject(closedError());
-    let p: Promise<Ack>;
-    try {
-      p = c.kind === ConversationKind.Room ? client.send(c.target, text) : client.sendDirect(c.target, text);
-    } catch (e) {
-      p = Promise.reject(e);
-    }
-    const last = client.outbox[client.outbox.length - 1];
-    const item = this.addPending(c, text, last?.text === text ? last.cid : undefined);
+    const p = c.kind === ConversationKind.Room ? client.send(c.target, text) : client.sendDirect(c.target, text);
+    const item = this.addPending(c, text, p.cid);
     if (c.kind === ConversationKind.Room) this.stopTyping();
-    p.then(
-      (ack) => {
-        if (item.delivery !== Delivery.Sent) settle(c, item, ack.id, ack.seq, ack.ts);
-        this.host.changed();
-      },
-      (e: ClientErrorEvent) => {
-        item.delivery = Delivery.Failed;
-        item.error = e?.code;
-        this.host.error(e);
-        this.host.changed();
-      },
-    );
+    p.catch((e: ClientErrorEvent) => {
+      this.fail(item, e.code);
+      this.host.error(e);
+      this.host.changed();
+    });
     this.host.changed();
     return p;
   }

@@ -2,7 +2,7 @@
  * A conversation (the room, or a private chat with one person) and the items
  * in it, kept in display order.
  */
-import type { DirectMessage, RoomMessage } from '@parley/protocol';
+import type { DirectMessage, RoomMessage } from '@parley/client';
 import { MAX_ITEMS } from '../chat-widget/constants.js';
 
 /** Delivery state of one's own message. */
@@ -108,24 +108,19 @@ export function nextOrder(c: Conversation): number {
 
 /**
  * Adds a relay message to a conversation, unless it is already there.
- * One's own live message first settles the oldest matching pending send
- * (same text), since a `msg` may arrive before its `ack`.
- * Returns whether something was added or settled.
+ * Returns whether it was added. (One's own sends are matched to their
+ * messages by the ack's `cid` and `id`, never by text: see {@link settle}.)
  */
-export function addMessage(c: Conversation, m: RoomMessage | DirectMessage, own: boolean, live: boolean): boolean {
+export function addMessage(c: Conversation, m: RoomMessage | DirectMessage, own: boolean): boolean {
   if (c.items.some((i) => i.id === m.id)) return false;
-  if (own && live) {
-    const pending = c.items.find((i) => i.own && i.id === undefined && i.delivery !== Delivery.Failed && i.text === m.text);
-    if (pending) {
-      settle(c, pending, m.id, m.seq, m.ts);
-      return true;
-    }
-  }
   insert(c, messageItem(m, own));
   return true;
 }
 
-/** Marks a pending send as delivered under the relay's id and seq. */
+/** Whether one of one's own sends in the conversation still waits for its ack. */
+export const awaitingAck = (c: Conversation): boolean => c.items.some((i) => i.delivery === Delivery.Sending);
+
+/** Marks a pending send as delivered under the relay's id and seq (from its ack). */
 export function settle(c: Conversation, item: ChatItem, id: string, seq: number, ts: number): void {
   const twin = c.items.find((i) => i !== item && i.id === id);
   if (twin) {

@@ -3,7 +3,7 @@
  * handlers they bind. The element builds one of these; templates stay plain
  * functions of it.
  */
-import type { Member } from '@parley/protocol';
+import type { Member } from '@parley/client';
 import type { Locale, Strings } from '../locales/index.js';
 import type { ChatStore } from '../model/chat-store.js';
 import type { ChatItem, Conversation } from '../model/conversation.js';

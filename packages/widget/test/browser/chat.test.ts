@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { createClient, type ParleyClient } from '@parley/client';
 import { sendKeys } from '@web/test-runner-commands';
 import type { ChatMessageDetail } from '@parley/widget';
-import { $, $$, bubbles, cleanup, connected, nextEvent, relay, sleep, type, unique, until } from './helpers.js';
+import { $, $$, bubbles, cleanup, connected, nextEvent, relay, type, unique, until } from './helpers.js';
 
 describe('group chat', () => {
   afterEach(cleanup);
@@ -83,11 +83,8 @@ describe('group chat', () => {
     const writer: ParleyClient = createClient({ url, nick: unique('w'), rooms: [room], storage: null });
     try {
       writer.connect();
-      // 35 messages: more than one page (30); paced under the relay's rate limit
-      for (let i = 1; i <= 35; i++) {
-        await writer.send(room, `old ${i}`);
-        await sleep(110);
-      }
+      // 35 messages: more than one page (30); the client paces them under the relay's rate limit, in order
+      await Promise.all(Array.from({ length: 35 }, (_, i) => writer.send(room, `old ${i + 1}`)));
       const reader = await connected({ room, nickname: unique('reader') });
       expect(bubbles(reader)).to.deep.equal([]);
       reader.open();
@@ -110,10 +107,7 @@ describe('group chat', () => {
     const room = unique('r');
     const ada = await connected({ room, nickname: unique('ada') });
     const bob = await connected({ room, nickname: unique('bob'), open: true });
-    for (let i = 0; i < 25; i++) {
-      await ada.send(`filler ${i}`);
-      await sleep(60);
-    }
+    await Promise.all(Array.from({ length: 25 }, (_, i) => ada.send(`filler ${i}`))); // paced by the client
     await until(() => bubbles(bob).length === 25, 'bob has the fillers');
     const log = $(bob, '[part=messages]')!;
     await until(() => Math.abs(log.scrollTop + log.clientHeight - log.scrollHeight) < 2, 'bob stays at the bottom');

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { ChatWidget, define } from '@parley/widget';
 import { Frame } from './frame.js';
-import { bubbles, cleanup, connected, mount, relay, sleep, track, unique, until } from './helpers.js';
+import { bubbles, cleanup, connected, mount, relay, track, unique, until } from './helpers.js';
 
 describe('script-tag embed', () => {
   let frame: Frame | undefined;
@@ -45,12 +45,13 @@ describe('script-tag embed', () => {
 
   it('mounts once when the same embed is pasted twice and the bundle loads three times', async function () {
     this.timeout(60000);
+    // the three copies are async scripts: the frame's load event, which open() awaits, waits for all of them
     frame = await Frame.open('double.html');
+    const loaded = await frame.state();
+    expect(loaded.widgets).to.have.length(1);
     const s = await frame.until((s) => s.widgets[0]?.status === 'open', 'the widget connects');
-    await new Promise((r) => setTimeout(r, 500)); // every copy has run by now
-    const again = await frame.state();
-    expect(again.widgets).to.have.length(1);
-    expect(again.errors).to.deep.equal([]);
+    expect(s.widgets).to.have.length(1);
+    expect(s.errors).to.deep.equal([]);
     expect(s.widgets[0]!.attributes.relay).to.equal((await relay()).url); // no data-relay: same host, /chat
   });
 
@@ -88,8 +89,9 @@ describe('script-tag embed', () => {
     Object.defineProperty(document, 'readyState', { configurable: true, get: () => 'interactive' });
     let el: ChatWidget;
     try {
+      // a widget that did not wait would connect in a microtask after connectedCallback: before mount() returns
       el = await mount({ room: unique('r'), nickname: unique('early') });
-      await sleep(600);
+      await el.updateComplete;
       expect(el.status).to.equal('idle');
       expect(el.shadowRoot!.querySelector('[part=launcher]')).to.not.equal(null);
     } finally {

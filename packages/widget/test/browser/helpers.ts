@@ -50,6 +50,9 @@ export function track<T extends HTMLElement>(el: T): T {
   return el;
 }
 
+/** Polling's pause (not exported: a test waits for a condition or an event, never for time to pass). */
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 /** Resolves once `check` returns something truthy, polling; fails after `timeout` ms. */
 export async function until<T>(check: () => T | Promise<T>, what = 'condition', timeout = 15000): Promise<NonNullable<T>> {
   const end = Date.now() + timeout;
@@ -66,7 +69,6 @@ export async function until<T>(check: () => T | Promise<T>, what = 'condition', 
   }
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** One element inside a widget's shadow root. */
 export function $(el: ChatWidget, selector: string): HTMLElement | null {

@@ -66,13 +66,16 @@ describe('nickname prompt', () => {
     const taken = unique('taken');
     // held by a client with its own storage: a widget with the same relay, room and nickname would resume its session
     const holder = createClient({ url: (await relay()).url, nick: taken, rooms: [room], storage: null });
-    holder.connect();
-    after(() => holder.close());
-    await until(() => holder.state === 'open', 'the holder connects');
-    const el = await mount({ room, nickname: taken, open: true });
-    await until(() => $(el, '#nick'), 'the prompt shows');
-    expect(($(el, '#nick') as HTMLInputElement).value).to.equal(taken);
-    await until(() => $(el, '#ne')!.textContent!.includes('already using'), 'with the reason');
+    try {
+      holder.connect();
+      await until(() => holder.state === 'open', 'the holder connects');
+      const el = await mount({ room, nickname: taken, open: true });
+      await until(() => $(el, '#nick'), 'the prompt shows');
+      expect(($(el, '#nick') as HTMLInputElement).value).to.equal(taken);
+      await until(() => $(el, '#ne')!.textContent!.includes('already using'), 'with the reason');
+    } finally {
+      holder.close();
+    }
   });
 
   it('connects with a token from tokenProvider instead of asking, and shows a refused token', async () => {
