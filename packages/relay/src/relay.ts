@@ -160,13 +160,15 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
   const gw = gateway;
   const health = (): Health => {
     const redisUp = cluster?.health.available;
+    const storeUp = store.available;
     const h: Health = {
-      status: closing ? 'closing' : redisUp === false ? 'degraded' : 'ok',
+      status: closing ? 'closing' : redisUp === false || storeUp === false ? 'degraded' : 'ok',
       connections: gw.size,
       rooms: rooms.size,
       sessions: sessions.count,
       uptime: Math.round((Date.now() - startedAt) / 1000),
     };
+    if (storeUp !== undefined) h.store = storeUp ? 'up' : 'down';
     if (cluster) {
       h.redis = redisUp ? 'up' : 'down';
       h.node = cluster.node;

@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { RoomMessage } from '@parley/protocol';
+import { createRelay } from '../src/index.js';
 import { UnavailableError } from '../src/store/errors.js';
+import { eventually, get, Harness } from './helpers.js';
 import { SQLITE_SCHEMA_VERSION, SchemaTooNewError, SqliteStore } from '../src/store/sqlite-store.js';
 
 const draft = (room: string, n: number): Omit<RoomMessage, 'seq'> => ({ type: 'msg', room, id: `m${n}`, ts: n, from: 'u_ada', name: 'Ada', text: `t${n}` });
@@ -65,8 +67,11 @@ describe('SqliteStore', () => {
     const results = await Promise.allSettled([store.appendRoom(draft('lobby', 2), 'u_ada', 'c2'), store.appendRoom(draft('lobby', 3), 'u_ada', 'c3')]);
     assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
     for (const r of results) assert.ok((r as PromiseRejectedResult).reason instanceof UnavailableError);
+    assert.equal(store.available, false);
+    await assert.rejects(store.appendRoom(draft('lobby', 5), 'u_ada', 'c5'), UnavailableError, 'refused at once while the file refuses writes');
     other.exec('ROLLBACK');
     other.close();
+    await eventually(() => store.available, 'the store to find the file writable');
     const later = await store.appendRoom(draft('lobby', 4), 'u_ada', 'c2');
     assert.equal(later.ack.seq, 2, 'the refused seqs were handed out again');
     assert.ok(later.message, 'the refused cid was not remembered');
@@ -105,5 +110,41 @@ describe('SqliteStore', () => {
     assert.equal((db.prepare('SELECT version FROM parley_schema').get() as { version: number }).version, SQLITE_SCHEMA_VERSION);
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     db.close();
+  });
+});
+
+describe('a relay on SQLite whose file refuses writes', () => {
+  const h = new Harness();
+  after(() => h.close());
+
+  test('answers sends with unavailable, says degraded in /healthz, stores none of them, and recovers by itself', async () => {
+    const path = file();
+    const relay = await createRelay({ port: 0, host: '127.0.0.1', log: false }, { store: new SqliteStore({ path, ...LIMITS, busyTimeoutMs: 20 }) });
+    try {
+      const ada = await h.chat(relay, { nick: 'ada', rooms: [{ room: 'lobby', since: 0 }] });
+      ada.send({ type: 'send', room: 'lobby', text: 'stored', cid: 'c1' });
+      await ada.next('ack');
+      assert.deepEqual(JSON.parse((await get(relay, '/healthz')).text).store, 'up');
+      const other = new Database(path);
+      other.exec('BEGIN IMMEDIATE'); // another process holds the write lock
+      ada.send({ type: 'send', room: 'lobby', text: 'refused', cid: 'c2' });
+      const refused = await ada.next('error');
+      assert.deepEqual([refused.code, refused.ref], ['unavailable', 'c2']);
+      const health = await get(relay, '/healthz');
+      assert.equal(health.status, 503);
+      assert.deepEqual([JSON.parse(health.text).status, JSON.parse(health.text).store], ['degraded', 'down']);
+      ada.send({ type: 'send', room: 'lobby', text: 'refused at once', cid: 'c3' });
+      assert.equal((await ada.next('error')).code, 'unavailable', 'refused without waiting for the lock');
+      other.exec('ROLLBACK');
+      other.close();
+      await eventually(async () => JSON.parse((await get(relay, '/healthz')).text).status === 'ok', 'the store to take writes again');
+      ada.send({ type: 'send', room: 'lobby', text: 'after', cid: 'c4' });
+      assert.equal((await ada.next('ack')).seq, 2, 'the refused sends took no seq');
+      ada.send({ type: 'history', room: 'lobby', qid: 'q1' });
+      const page = await ada.next('page');
+      assert.deepEqual((page.messages as Array<{ text: string }>).map((m) => m.text), ['after', 'stored']);
+    } finally {
+      await relay.close();
+    }
   });
 });

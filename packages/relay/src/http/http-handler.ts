@@ -12,7 +12,7 @@ import { sendFile, sendText, serveStatic } from './static-files.js';
 
 /** What `GET /healthz` answers. */
 export interface Health {
-  /** `degraded`: Redis is unreachable (sends are refused with `unavailable`); `closing`: shutting down. */
+  /** `degraded`: Redis is unreachable or the store refuses writes (sends are refused with `unavailable`); `closing`: shutting down. */
   status: 'ok' | 'degraded' | 'closing';
   connections: number;
   rooms: number;
@@ -23,6 +23,8 @@ export interface Health {
   redis?: 'up' | 'down';
   /** With Redis: this relay's node id. */
   node?: string;
+  /** With a store that can tell (SQLite): whether it takes writes. */
+  store?: 'up' | 'down';
 }
 
 /** Path of the health check. */

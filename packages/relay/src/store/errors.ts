@@ -18,7 +18,7 @@
 export class UnavailableError extends Error {
   override readonly name = 'UnavailableError';
   constructor(cause?: unknown) {
-    super('Redis is unreachable', cause === undefined ? undefined : { cause });
+    super('the store (or Redis) is unreachable', cause === undefined ? undefined : { cause });
   }
 }
 

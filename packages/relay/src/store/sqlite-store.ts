@@ -24,10 +24,13 @@ import { newEpoch } from '../wire/ids.js';
 import { UnavailableError } from './errors.js';
 import type { AckInfo, DirectAppend, DirectDraft, Page, Replay, RoomAppend, RoomDraft, RoomHead, Store } from './store.js';
 
+/** How often a store that failed a write tries one again, to find out it can write, ms. */
+export const SQLITE_PROBE_MS = 1000;
+
 /** The schema version this code writes and reads. */
 export const SQLITE_SCHEMA_VERSION = 1;
 /** How long a statement waits for a lock held by another connection, ms (`busyTimeoutMs`). */
-export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+export const SQLITE_BUSY_TIMEOUT_MS = 1000;
 
 /** Where and how much a {@link SqliteStore} keeps. */
 export interface SqliteStoreOptions {
@@ -130,6 +133,8 @@ export class SqliteStore implements Store {
   private waiting: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
   private scheduled = false;
   private closed = false;
+  /** Set after a write failed, until a probe (or a commit) succeeds: writes are refused at once meanwhile. */
+  private probe: NodeJS.Timeout | undefined;
   private readonly sql: Record<string, Statement>;
   private readonly read: Record<string, Statement>;
   private readonly commitNow = (): void => this.commit();
@@ -175,6 +180,11 @@ export class SqliteStore implements Store {
   /** The database file. */
   get path(): string {
     return this.options.path;
+  }
+
+  /** Whether writes go through (`false` from a failed write until a probe finds the file writable again). */
+  get available(): boolean {
+    return this.probe === undefined;
   }
 
   async appendRoom(draft: RoomDraft, user: string, cid: string): Promise<RoomAppend> {
@@ -279,6 +289,8 @@ export class SqliteStore implements Store {
     if (this.closed) return;
     this.commit();
     this.closed = true;
+    clearInterval(this.probe);
+    this.probe = undefined;
     this.reader.close();
     this.db.close();
   }
@@ -328,6 +340,8 @@ export class SqliteStore implements Store {
    * answered with an {@link UnavailableError}, and nothing of it is stored.
    */
   private write<T>(fn: () => T): T {
+    // while the file refuses writes, refuse at once: waiting out the lock would stall every client
+    if (this.probe !== undefined) throw new UnavailableError(new Error('the store refuses writes'));
     this.begin();
     try {
       return fn();
@@ -352,6 +366,24 @@ export class SqliteStore implements Store {
     this.touched.clear();
     const refused = new UnavailableError(err);
     for (const w of waiting) w.reject(refused);
+    this.probe ??= setInterval(() => this.tryWrite(), SQLITE_PROBE_MS);
+    this.probe.unref?.();
+  }
+
+  /** After a failed write: an empty write transaction, not waiting for locks; when it commits, writes go through again. */
+  private tryWrite(): void {
+    if (this.closed || this.db.inTransaction) return;
+    this.db.pragma('busy_timeout = 0');
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      this.db.exec('COMMIT');
+      clearInterval(this.probe);
+      this.probe = undefined;
+    } catch {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    } finally {
+      this.db.pragma(`busy_timeout = ${this.options.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS}`);
+    }
   }
 
   /** Opens this turn's transaction (once) and schedules its commit. */

@@ -118,6 +118,12 @@ export interface Store {
    * crash ended their sessions without a `dropInbox`.
    */
   ephemeralInbox?(user: string): Awaitable<void>;
+  /**
+   * `false` while the store refuses writes (its file is locked by another
+   * process, the disk is full): `/healthz` then says `degraded`. A store
+   * that cannot tell leaves it out.
+   */
+  readonly available?: boolean;
   /** Commits what is pending and lets go of files and connections (relay shutdown). */
   close?(): Awaitable<void>;
 }
