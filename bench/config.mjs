@@ -2,7 +2,7 @@
 // a smoke check of every scenario that finishes in well under a minute.
 
 /** Peers in the order tables list them. */
-export const PEERS = ['ws', 'socketio', 'parley'];
+export const PEERS = ['ws', 'socketio', 'parley', 'parley-sqlite'];
 
 /** The default fan-out: receivers in the headline comparison. */
 export const HEADLINE_RECEIVERS = 500;

@@ -17,6 +17,8 @@ export const TARGETS = {
   idleVsWs: 1.3,
   connections: 19_000,
   heartbeatCpu: 0.10,
+  /** Fan-out with the SQLite store against the memory store (durability may cost at most 10%). */
+  sqliteFanoutVsMemory: 0.9,
   clientGzip: 4000,
   widgetGzip: 20_000,
 };
@@ -47,7 +49,9 @@ export function summarizeFanout(runs) {
     const parley = find('parley');
     const ratio = (p) => (parley && find(p) ? parley.best.perSecond / find(p).best.perSecond : NaN);
     const medianRatio = (p) => (parley && find(p) ? parley.median / find(p).median : NaN);
-    out.push({ receivers, rows, vsWs: ratio('ws'), vsSocketio: ratio('socketio'), medianVsWs: medianRatio('ws'), medianVsSocketio: medianRatio('socketio') });
+    const sqlite = find('parley-sqlite');
+    const sqliteVsMemory = parley && sqlite ? sqlite.best.perSecond / parley.best.perSecond : NaN;
+    out.push({ receivers, rows, vsWs: ratio('ws'), vsSocketio: ratio('socketio'), medianVsWs: medianRatio('ws'), medianVsSocketio: medianRatio('socketio'), sqliteVsMemory });
   }
   return out;
 }
@@ -67,6 +71,7 @@ export function summarizeLatency(runs) {
   return {
     rows,
     p99VsWs: parley && find('ws') ? parley.best.p99 / find('ws').best.p99 : NaN,
+    sqliteP99VsWs: find('parley-sqlite') && find('ws') ? find('parley-sqlite').best.p99 / find('ws').best.p99 : NaN,
     p99VsSocketio: parley && find('socketio') ? parley.best.p99 / find('socketio').best.p99 : NaN,
     medianP99VsWs: parley && find('ws') ? parley.medianP99 / find('ws').medianP99 : NaN,
   };
@@ -126,9 +131,15 @@ export function checkTargets(results) {
   if (fan) {
     t.push({ target: `fan-out deliveries/s at ${headline} receivers vs bare ws`, goal: `≥ ${TARGETS.fanoutVsWs}x`, measured: fmtX(fan.vsWs), ok: fan.vsWs >= TARGETS.fanoutVsWs });
     t.push({ target: `fan-out deliveries/s at ${headline} receivers vs Socket.IO`, goal: `≥ ${TARGETS.fanoutVsSocketio}x`, measured: fmtX(fan.vsSocketio), ok: fan.vsSocketio >= TARGETS.fanoutVsSocketio });
+    if (Number.isFinite(fan.sqliteVsMemory)) {
+      t.push({ target: `fan-out at ${headline} receivers, SQLite store vs memory store`, goal: `≥ ${TARGETS.sqliteFanoutVsMemory}x`, measured: fmtX(fan.sqliteVsMemory), ok: fan.sqliteVsMemory >= TARGETS.sqliteFanoutVsMemory });
+    }
   }
   const lat = results.latency?.length ? summarizeLatency(results.latency) : undefined;
   if (lat) t.push({ target: 'fixed-rate latency p99 vs bare ws', goal: `≤ ${TARGETS.p99VsWs}x`, measured: fmtX(lat.p99VsWs), ok: lat.p99VsWs <= TARGETS.p99VsWs });
+  if (lat && Number.isFinite(lat.sqliteP99VsWs)) {
+    t.push({ target: 'fixed-rate latency p99 vs bare ws, SQLite store', goal: `≤ ${TARGETS.p99VsWs}x`, measured: fmtX(lat.sqliteP99VsWs), ok: lat.sqliteP99VsWs <= TARGETS.p99VsWs });
+  }
   const idle = results.idle?.length ? summarizeIdle(results.idle) : undefined;
   if (idle) t.push({ target: 'idle memory (RSS) per connection vs bare ws', goal: `≤ ${TARGETS.idleVsWs}x`, measured: `${fmtX(idle.rssVsWs)} (V8 heap ${fmtX(idle.heapVsWs)}; from an empty server ${fmtX(idle.coldRssVsWs)})`, ok: idle.rssVsWs <= TARGETS.idleVsWs });
   const c = results.ceiling;

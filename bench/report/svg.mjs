@@ -5,8 +5,8 @@ import { summarizeFanout, summarizeLatency, summarizeIdle } from './summary.mjs'
 import { short } from './format.mjs';
 
 /** Bar colour per implementation. */
-export const COLORS = { ws: '#8a8f98', socketio: '#3867b5', parley: '#d8602b' };
-const LABELS = { ws: 'bare ws', socketio: 'Socket.IO', parley: 'Parley' };
+export const COLORS = { ws: '#8a8f98', socketio: '#3867b5', parley: '#d8602b', 'parley-sqlite': '#8c3b12' };
+const LABELS = { ws: 'bare ws', socketio: 'Socket.IO', parley: 'Parley', 'parley-sqlite': 'Parley (SQLite)' };
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 

@@ -15,4 +15,4 @@ import { wsWire } from './ws.mjs';
 import { socketioWire } from './socketio.mjs';
 import { parleyWire } from './parley.mjs';
 
-export const wires = { ws: wsWire, socketio: socketioWire, parley: parleyWire };
+export const wires = { ws: wsWire, socketio: socketioWire, parley: parleyWire, 'parley-sqlite': parleyWire };

@@ -113,6 +113,34 @@ describe('SqliteStore', () => {
   });
 });
 
+describe('a relay on SQLite', () => {
+  const h = new Harness();
+  after(() => h.close());
+
+  test("handles a connection's sends without waiting for each commit, yet acks them in order, and answers what follows after them", async () => {
+    const relay = await createRelay({ port: 0, host: '127.0.0.1', log: false, rateBurst: 1000, store: `sqlite:${file()}` });
+    try {
+      const ada = await h.chat(relay, { nick: 'ada', rooms: [{ room: 'lobby', since: 0 }] });
+      const bob = await h.chat(relay, { nick: 'bob', rooms: [{ room: 'lobby', since: 0 }] });
+      const frame = Array.from({ length: 50 }, (_, i) => JSON.stringify({ type: 'send', room: 'lobby', text: `t${i}`, cid: `c${i}` }));
+      frame.push(JSON.stringify({ type: 'ping', ts: 7 }));
+      ada.send(frame.join('\n'));
+      const answers: string[] = [];
+      for (;;) {
+        const e = await ada.next(undefined, (x) => x.type === 'ack' || x.type === 'pong');
+        answers.push(e.type === 'ack' ? `${e.cid}:${e.seq}` : 'pong');
+        if (e.type === 'pong') break;
+      }
+      assert.deepEqual(answers, [...Array.from({ length: 50 }, (_, i) => `c${i}:${i + 1}`), 'pong'], 'acks in order, each with its seq, and the ping answered after them');
+      const seen: number[] = [];
+      while (seen.length < 50) seen.push((await bob.next('msg')).seq as number);
+      assert.deepEqual(seen, Array.from({ length: 50 }, (_, i) => i + 1), 'broadcast in seq order');
+    } finally {
+      await relay.close();
+    }
+  });
+});
+
 describe('a relay on SQLite whose file refuses writes', () => {
   const h = new Harness();
   after(() => h.close());

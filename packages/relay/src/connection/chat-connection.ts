@@ -61,6 +61,13 @@ export class ChatConnection implements ChatPort, WriterOptions, Watched, Expirin
   /** Frames received and not yet handled. */
   private pending = 0;
   private tail: Promise<void> = SETTLED;
+  /**
+   * Room sends still waiting for their store's commit (durable stores only):
+   * they do not hold up the sends behind them, so one transaction takes
+   * many; anything else waits for them, so its answer follows their acks.
+   */
+  private inflight: Promise<void> = SETTLED;
+  private inflightCount = 0;
   /** The hello timeout until `welcome`, then the token's expiry (if any). */
   private deadline: Deadline<DeadlineName> | undefined;
   private held: Outbound[] | null = null;
@@ -133,7 +140,7 @@ export class ChatConnection implements ChatPort, WriterOptions, Watched, Expirin
 
   /** Resolves when every frame received so far has been handled. */
   get idle(): Promise<void> {
-    return this.tail;
+    return this.tail.then(() => this.inflight);
   }
 
   /** Whether the connection can still send and receive. */
@@ -288,6 +295,11 @@ export class ChatConnection implements ChatPort, WriterOptions, Watched, Expirin
           this.refuse(r.error);
           continue;
         }
+        if (this.pipelines(r.value)) {
+          this.track(this.dispatch(r.value, receivedAt) as Promise<void>, r.value.type, ref);
+          continue;
+        }
+        if (this.inflightCount > 0) await this.inflight;
         try {
           await this.dispatch(r.value, receivedAt);
         } catch (err) {
@@ -315,6 +327,29 @@ export class ChatConnection implements ChatPort, WriterOptions, Watched, Expirin
     if (!unavailable) return this.fail(ErrorCode.Internal, 'The relay failed to handle this envelope; retry later.', ref);
     this.fail(ErrorCode.Unavailable, 'The relay cannot reach its storage; retry shortly.', type === 'hello' ? undefined : ref);
     if (type === 'hello') this.close(CloseCode.Unavailable, 'storage unreachable, retry', 'unavailable');
+  }
+
+  /**
+   * Whether `m` may be handled without waiting for the sends before it to be
+   * committed: a room send of an established session on a durable store,
+   * whose `seq` is assigned when it is handled and whose ack and broadcast
+   * follow its commit, in order.
+   */
+  private pipelines(m: ClientMessage): boolean {
+    return m.type === 'send' && this.session !== undefined && this.ctx.store.durable === true;
+  }
+
+  /** Keeps a pipelined send's outcome in the chain that later envelopes wait for. */
+  private track(work: Promise<void>, type: string, ref: string | undefined): void {
+    this.inflightCount++;
+    const done = work.then(
+      () => {},
+      (err: unknown) => this.failed(err, type, ref),
+    );
+    this.inflight = this.inflight === SETTLED ? done : Promise.all([this.inflight, done]).then(() => {});
+    void done.then(() => {
+      if (--this.inflightCount === 0) this.inflight = SETTLED;
+    });
   }
 
   private dispatch(m: ClientMessage, receivedAt: number): Promise<void> | void {
