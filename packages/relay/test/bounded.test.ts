@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { anonymousClaim } from '../src/sessions/claim.js';
 import { Directory } from '../src/sessions/directory.js';
 import { MemoryStore, createRelay } from '../src/index.js';
 import { IpCounter } from '../src/limits/ip-counter.js';
@@ -50,12 +51,12 @@ describe('bounded state', () => {
 
   test('frees a nickname, its id and its resume secret when the last session closes', () => {
     const d = new Directory();
-    const user = d.claimAnonymous('Ada')!;
+    const user = d.claim(anonymousClaim('Ada'))!;
     const s = d.open(user, 's1', 'chat', 'r_secret');
-    assert.equal(d.claimAnonymous('ada'), null);
+    assert.equal(d.claim(anonymousClaim('ada')), null);
     assert.equal(d.close(s), true);
     assert.deepEqual([d.userCount, d.sessionCount, d.secretCount], [0, 0, 0]);
     assert.equal(d.bySecret('r_secret'), undefined);
-    assert.ok(d.claimAnonymous('ada'));
+    assert.ok(d.claim(anonymousClaim('ada')));
   });
 });

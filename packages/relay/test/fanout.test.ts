@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LocalBroker } from '../src/fanout/broker.js';
+import { anonymousClaim } from '../src/sessions/claim.js';
 import { Directory } from '../src/sessions/directory.js';
 import { FlushScheduler } from '../src/fanout/flush-scheduler.js';
 import { Outbound } from '../src/wire/outbound.js';
@@ -88,7 +89,7 @@ function roomSetup() {
   const broker = new LocalBroker(recipients, scheduler, (_out, n) => (counts.deliveries += n));
   const join = (nick: string, names: string[], bufferedAmount = 0): FakePeer => {
     const peer = new FakePeer(fakeSocket(bufferedAmount), scheduler);
-    const session = directory.open(directory.claimAnonymous(nick)!, nick, 'chat');
+    const session = directory.open(directory.claim(anonymousClaim(nick))!, nick, 'chat');
     peer.session = session;
     session.peer = peer;
     for (const name of names) rooms.add(name, session);

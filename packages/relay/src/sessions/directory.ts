@@ -3,8 +3,8 @@
  * secret. Every entry belongs to a live session or one within its resume
  * window, and is removed when the last such session ends.
  */
-import { isId, nicknameKey, type Member } from '@parley/protocol';
-import { anonymousUserId } from '../wire/ids.js';
+import { nicknameKey, type Member } from '@parley/protocol';
+import type { Claim } from './claim.js';
 import { Session, SessionSet, type User } from './session.js';
 
 const NO_SESSIONS: Iterable<Session> = [];
@@ -12,7 +12,7 @@ const NO_SESSIONS: Iterable<Session> = [];
 /**
  * @example
  * ```ts
- * const user = directory.claimAnonymous('Ada');     // null when taken
+ * const user = directory.claim(anonymousClaim('Ada')); // null when taken
  * const session = directory.open(user, 's_1', 'chat', secret);
  * directory.close(session);                          // true: Ada is gone, her nickname free
  * ```
@@ -45,25 +45,20 @@ export class Directory {
   }
 
   /**
-   * Claims an anonymous nickname (already normalized). `null` when another
-   * user holds it, compared case-insensitively (`nicknameKey`).
+   * The user of a checked claim, made on first use; `null` when it is held.
+   * An anonymous nickname is held by anyone whose name has its key
+   * (`nicknameKey`: case, width and invisible characters aside) or whose id
+   * is its id; a token subject is refused only when an anonymous user holds
+   * its id, and otherwise shares its user among its sessions.
    */
-  claimAnonymous(nick: string): User | null {
-    const key = nicknameKey(nick);
-    if (this.names.has(key)) return null;
-    const id = anonymousUserId(nick, key, isId);
-    if (this.users.has(id)) return null;
-    return this.add({ member: { id, name: nick }, anonymous: true, key, sessions: new SessionSet() });
-  }
-
-  /**
-   * The user of a token subject, made on first use. `null` when the subject
-   * is held by an anonymous user.
-   */
-  claimToken(sub: string, name: string): User | null {
-    const existing = this.users.get(sub);
-    if (existing) return existing.anonymous ? null : existing;
-    return this.add({ member: { id: sub, name }, anonymous: false, key: nicknameKey(name), sessions: new SessionSet() });
+  claim(claim: Claim): User | null {
+    const existing = this.users.get(claim.id);
+    if (claim.anonymous) {
+      if (existing || this.names.has(claim.key)) return null;
+    } else if (existing) {
+      return existing.anonymous ? null : existing;
+    }
+    return this.add({ member: { id: claim.id, name: claim.name }, anonymous: claim.anonymous, key: claim.key, sessions: new SessionSet() });
   }
 
   /**

@@ -47,7 +47,7 @@ export class LocalSessions implements Sessions {
   }
 
   async open(claim: Claim, id: string, kind: 'chat' | 'seed', secret?: string): Promise<Session | null> {
-    const user = claim.anonymous ? this.directory.claimAnonymous(claim.name) : this.directory.claimToken(claim.id, claim.name);
+    const user = this.directory.claim(claim);
     if (!user) return null;
     const session = this.directory.open(user, id, kind, secret);
     session.tokenExpiresAt = claim.expiresAt;
