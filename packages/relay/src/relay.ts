@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { connectRedis } from './cluster/build.js';
-import { buildDataPath, type DataPath } from './parts.js';
+import { buildDataPath } from './parts.js';
 import { ConfigError, resolveConfig, type RelayConfig } from './config/config.js';
 import type { RelayContext } from './handlers/context.js';
 import { Gateway } from './http/gateway.js';
@@ -127,9 +127,9 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
   let closing = false;
   const link = config.redis === undefined ? undefined : await connectRedis(config.redis, log);
   let gateway: Gateway | undefined;
-  let path: DataPath | undefined;
-  const metrics = new RelayMetrics({ connections: () => gateway?.size ?? 0, rooms: () => path?.rooms.size ?? 0, sessions: () => path?.sessions.count ?? 0 });
-  const dataPath = (path = buildDataPath({ config, log, metrics, link, store: parts.store }));
+  // the metrics read the parts only when scraped, after they exist
+  const metrics = new RelayMetrics({ connections: () => gateway?.size ?? 0, rooms: () => dataPath.rooms.size, sessions: () => dataPath.sessions.count });
+  const dataPath = buildDataPath({ config, log, metrics, link, store: parts.store });
   const { store, broker, sessions, scheduler, cluster, rooms } = dataPath;
   const limits: SessionLimits = {
     text: config.maxTextLength,

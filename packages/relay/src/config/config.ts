@@ -194,7 +194,7 @@ export function resolveConfig(options: RelayOptions = {}): RelayConfig {
     out[spec.key] = given === undefined ? (spec.default === undefined ? undefined : checkValue(spec, spec.default)) : checkValue(spec, given);
   }
   const store = out.store as string;
-  if (out.redis !== undefined && (options as Record<string, unknown>).store !== undefined && store !== 'memory') {
+  if (out.redis !== undefined && store !== 'memory') {
     throw invalid('store', 'cannot be combined with redis, which keeps history in Redis');
   }
   out.store = storeChoice(store, out.dataDir as string);

@@ -15,8 +15,6 @@ import { joinedTextFrame } from '../wire/ws-frame.js';
 import type { Flushable } from './flushable.js';
 import type { RoomBatch } from './room-batch.js';
 
-export type { Flushable } from './flushable.js';
-
 /**
  * @example
  * ```ts

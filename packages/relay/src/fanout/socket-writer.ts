@@ -6,7 +6,8 @@
  */
 import type { Writable } from 'node:stream';
 import { WebSocket } from 'ws';
-import type { FlushScheduler, Flushable } from './flush-scheduler.js';
+import type { FlushScheduler } from './flush-scheduler.js';
+import type { Flushable } from './flushable.js';
 import type { Outbound } from '../wire/outbound.js';
 import type { Recipient, RoomBatch } from './room-batch.js';
 import { joinedTextFrame, textFrame } from '../wire/ws-frame.js';

@@ -422,9 +422,7 @@ export class SqliteStore implements Store {
   }
 
   private replay<T>(first: Statement, after: Statement, name: string, since: number, last: number): Replay<T> {
-    const rows = after.all(name, since) as Array<{ body: string }>;
-    // what a reader's snapshot holds past the committed counter is not this store's to hand out yet
-    const messages = rows.map((r) => JSON.parse(r.body) as T & { seq: number }).filter((m) => m.seq <= last);
+    const messages = (after.all(name, since) as Array<{ body: string }>).map((r) => JSON.parse(r.body) as T);
     const head = (first.get(name) as { first: number | null }).first;
     if (head !== null && since <= last && since + 1 < head) return { gap: { start: since + 1, end: head - 1 }, messages };
     return { messages };
