@@ -62,6 +62,16 @@ function tapWire() {
   return tap;
 }
 
+/** A connected, open widget in `room` whose socket is tapped (the tap is installed only while it connects). */
+async function tappedWidget(room: string): Promise<{ ada: ChatWidget; tap: ReturnType<typeof tapWire> }> {
+  const tap = tapWire();
+  try {
+    return { ada: await connected({ room, nickname: unique('ada'), open: true }), tap };
+  } finally {
+    tap.uninstall();
+  }
+}
+
 /** The delivery state of each of one's own messages on screen, in order: `sending`, `sent` or `failed`. */
 const states = (el: ChatWidget): string[] =>
   $$(el, '.msg.own').map((m) => (m.querySelector('.failed') ? 'failed' : m.querySelector('[data-state]')!.getAttribute('data-state')!));
@@ -71,13 +81,7 @@ describe('own messages', () => {
 
   it('matches two identical texts sent quickly each to its own ack, when the relay refuses one and the echo comes before the answers', async () => {
     const room = unique('r');
-    const tap = tapWire();
-    let ada: ChatWidget;
-    try {
-      ada = await connected({ room, nickname: unique('ada'), open: true });
-    } finally {
-      tap.uninstall();
-    }
+    const { ada, tap } = await tappedWidget(room);
     // the first of the two goes to a room ada is not in (the relay refuses it), and the relay's answers wait
     let sends = 0;
     tap.outgoing = (e) => (e.type === 'send' && ++sends === 1 ? { ...e, room: `${room}-elsewhere` } : e);
@@ -106,13 +110,7 @@ describe('own messages', () => {
 
   it('shows its own message sent from elsewhere (no ack here claims it) once its own sends have their answers', async () => {
     const room = unique('r');
-    const tap = tapWire();
-    let ada: ChatWidget;
-    try {
-      ada = await connected({ room, nickname: unique('ada'), open: true });
-    } finally {
-      tap.uninstall();
-    }
+    const { ada, tap } = await tappedWidget(room);
     tap.hold = (e) => e.type === 'ack';
     const sending = ada.send('from this tab');
     const echo = await until(() => tap.delivered.find((e) => e.type === 'msg'), 'the echo of this tab\'s send');
