@@ -66,6 +66,60 @@ export interface Page<T> {
 }
 
 /**
+ * What history a durable store keeps: by age, by count per room and per
+ * inbox, or both; neither keeps everything. A store only ever deletes a log's
+ * oldest messages, so what it keeps of a room runs without holes from its
+ * first retained `seq` to its latest, and a resume from before that gets a `gap`.
+ *
+ * @example
+ * ```ts
+ * const policy: RetentionPolicy = { maxAgeMs: 30 * 86_400_000, maxCount: 10_000 }; // 30d,10000
+ * ```
+ */
+export interface RetentionPolicy {
+  /** Deletes messages whose `ts` is older than this, ms. */
+  maxAgeMs?: number;
+  /** Keeps at most this many of the newest messages per room and per inbox. */
+  maxCount?: number;
+}
+
+/** What one {@link Store.prune} step did. */
+export interface PruneStep {
+  /** Messages deleted in this step. */
+  deleted: number;
+  /**
+   * `true` when the step finished a pass over every room and inbox: nothing
+   * more to do for now. `false` when it stopped at its budget: call again
+   * (the next call carries on where this one stopped).
+   */
+  done: boolean;
+}
+
+/** Everything a store holds of one user, for a data request (GDPR article 15). */
+export interface UserExport {
+  user: string;
+  /** Room messages `user` sent, oldest first. */
+  rooms: RoomMessage[];
+  /**
+   * Direct messages `user` sent (wherever a copy is still held) and every
+   * message in their inbox, one copy of each (their own inbox's when it holds
+   * one), oldest first.
+   */
+  direct: DirectMessage[];
+}
+
+/** What {@link Store.eraseUser} changed. */
+export interface EraseResult {
+  user: string;
+  /** Room messages `user` sent, now tombstones. */
+  roomMessages: number;
+  /** Direct messages `user` sent that other users' inboxes held, now tombstones. */
+  directMessages: number;
+  /** Messages deleted with `user`'s own inbox (what they sent and received there). */
+  inboxMessages: number;
+}
+
+/**
  * @example
  * ```ts
  * const { ack, message } = await store.appendRoom(draft, 'ada', 'c1');
@@ -124,6 +178,43 @@ export interface Store {
    * that cannot tell leaves it out.
    */
   readonly available?: boolean;
+  /**
+   * One bounded step of applying `policy` at time `now` (ms): deletes at
+   * most `budget` messages the policy no longer keeps, each log's oldest
+   * first (rooms, then inboxes), and looks at no more than about `budget`
+   * rooms and inboxes, so that a step never holds the event loop for long.
+   * A room or inbox keeps its `seq` counter and epoch when its last message
+   * goes. Implemented by the memory, SQLite and PostgreSQL stores.
+   *
+   * @example
+   * ```ts
+   * let step; do step = await store.prune!({ maxCount: 10_000 }, Date.now(), 500); while (!step.done);
+   * ```
+   */
+  prune?(policy: RetentionPolicy, now: number, budget: number): Awaitable<PruneStep>;
+  /**
+   * Every message `user` sent (room and direct) and every message in their
+   * inbox, oldest first.
+   *
+   * @example
+   * ```ts
+   * const { rooms, direct } = await store.exportUser!('u_ada');
+   * ```
+   */
+  exportUser?(user: string): Awaitable<UserExport>;
+  /**
+   * Replaces every message `user` sent with a tombstone (same `room`/`to`,
+   * `id`, `seq` and `ts`; empty `from`, `name` and `text`; `deleted: true`),
+   * deletes the messages of their inbox (keeping its `seq` counter, so
+   * numbering goes on) and their idempotency records, in one transaction.
+   * Answers the counts; a second erase answers zeros.
+   *
+   * @example
+   * ```ts
+   * const counts = await store.eraseUser!('u_ada'); // { user: 'u_ada', roomMessages: 12, directMessages: 3, inboxMessages: 5 }
+   * ```
+   */
+  eraseUser?(user: string): Awaitable<EraseResult>;
   /** Commits what is pending and lets go of files and connections (relay shutdown). */
   close?(): Awaitable<void>;
 }
