@@ -39,3 +39,18 @@ export function within<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
+
+/**
+ * The store was written by a newer relay: refuse to start rather than guess.
+ *
+ * @example
+ * ```ts
+ * if (found > KNOWN) throw new SchemaTooNewError('PostgreSQL postgres://db/chat', found, KNOWN);
+ * ```
+ */
+export class SchemaTooNewError extends Error {
+  override readonly name = 'SchemaTooNewError';
+  constructor(store: string, found: number, known: number) {
+    super(`the store ${store} has schema version ${found}, newer than this relay knows (${known}): run a newer relay`);
+  }
+}
