@@ -14,6 +14,8 @@ import { resolve } from 'node:path';
 import { FULL, QUICK, PEERS } from './config.mjs';
 import { fanout } from './scenarios/fanout.mjs';
 import { fixedRate } from './scenarios/latency.mjs';
+import { ingest } from './scenarios/ingest.mjs';
+import { storeOfPeer } from './peers/parley-stores.mjs';
 import { idleMemory } from './scenarios/idle.mjs';
 import { ceiling } from './scenarios/ceiling.mjs';
 import { measureSizes } from './sizes.mjs';
@@ -30,7 +32,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 /** Longest a whole run may take before it stops itself. */
 const RUN_TIMEOUT_MS = { full: 60 * 60_000, quick: 3 * 60_000 };
-const SCENARIOS = ['sizes', 'fanout', 'latency', 'idle', 'ceiling', 'profile'];
+const SCENARIOS = ['sizes', 'fanout', 'latency', 'ingest', 'idle', 'ceiling', 'profile'];
 
 const HELP = `usage: node bench/run.mjs [options]
 
@@ -38,7 +40,10 @@ const HELP = `usage: node bench/run.mjs [options]
   --only=a,b           scenarios to run: ${SCENARIOS.join(', ')}
   --peers=a,b          implementations: ${PEERS.join(', ')}
   --receivers=n,m      receivers counts for the max-rate fan-out (full: 500,50,2000)
-  --rounds=n           rounds per fan-out, latency and idle comparison
+  --rounds=n           rounds per fan-out, latency, ingest and idle comparison
+  --senders=n          senders in the ingest scenario (full: 400, in 40 rooms)
+  --rooms=n            rooms the ingest senders are spread over
+  --generators=n       ingest load-generator processes (all on the load-generator core)
   --ceiling=n          connections to attempt in the ceiling scenario
   --[no-]profile       CPU-profile the relay under max rate (default: on in a full run)
   --[no-]build         build the root (tsc -b, rollup) before measuring bundle sizes (default: on in a full run)
@@ -111,8 +116,10 @@ async function main() {
     const n = Number(flags.rounds);
     config.fanout.rounds = Object.fromEntries(config.fanout.receivers.map((r) => [r, n]));
     config.latency.rounds = n;
+    config.ingest.rounds = n;
     config.idle.rounds = n;
   }
+  for (const k of ['senders', 'rooms', 'generators']) if (flags[k]) config.ingest[k] = Number(flags[k]);
   const machine = describeMachine();
   if (config.ceiling.count === 'openFiles-5') config.ceiling.count = Math.max(100, (Number(machine.openFiles) || 20_000) - 5);
   if (flags.ceiling) config.ceiling.count = Number(flags.ceiling);
@@ -136,10 +143,12 @@ async function main() {
     versions: versions(),
     fanout: [],
     latency: [],
+    ingest: [],
     idle: [],
     ceiling: null,
     sizes: null,
     profile: null,
+    ingestProfile: null,
     discarded: [],
     errors: [],
   };
@@ -218,6 +227,23 @@ async function main() {
     }
   }
 
+  if (only.includes('ingest')) {
+    const g = config.ingest;
+    const stores = peers.filter((p) => storeOfPeer(p));
+    for (let round = 1; round <= g.rounds; round++) {
+      for (const peer of rotate(stores, round - 1)) {
+        log(`acked ingest: ${peer}, ${g.senders} senders in ${g.rooms} rooms, ${g.window} in flight each, round ${round}/${g.rounds}`);
+        const r = await measured('ingest', peer, round, () => ingest({ peer, ...g }));
+        if (r) {
+          results.ingest.push(r);
+          const check = r.check ? (r.check.ok ? `all ${r.check.stored.toLocaleString('en-US')} acked messages stored once` : `STORE CHECK FAILED: ${r.check.problems.join('; ')}`) : 'not checked';
+          log(`  ${Math.round(r.perSecond).toLocaleString('en-US')} acks/s; server ${(r.serverShare * 100).toFixed(0)}%, load gen ${(r.loadgenShare * 100).toFixed(0)}%, other load ${r.otherLoad.toFixed(2)} cores; ${check}`);
+          if (r.check && !r.check.ok) results.errors.push({ scenario: 'ingest', peer, message: `store check: ${r.check.problems.join('; ')}` });
+        }
+      }
+    }
+  }
+
   if (only.includes('idle')) {
     const i = config.idle;
     for (let round = 1; round <= i.rounds; round++) for (const peer of rotate(peers, round - 1)) {
@@ -249,6 +275,19 @@ async function main() {
       const file = `${dir}/${p.peer}-${p.receivers}.cpuprofile`;
       const r = await fanout({ peer: p.peer, receivers: p.receivers, window: p.window, warmupMs: p.warmupMs, durationMs: p.durationMs, profileFile: file });
       return { receivers: p.receivers, perSecond: r.perSecond, otherLoad: r.otherLoad, file, summary: summarize(file, { focus: 'packages/relay/', top: 25 }) };
+    }) ?? null;
+  }
+
+  const ip = config.ingestProfile;
+  if (only.includes('profile') && (flags.profile ?? config.name === 'full') && ip && peers.includes(ip.peer) && config.ingest) {
+    const dir = `${benchDir}.profiles/${results.date.replace(/[:.]/g, '-')}`;
+    mkdirSync(dir, { recursive: true });
+    log(`profiling ${ip.peer} under acked ingest (${config.ingest.senders} senders) into ${dir}`);
+    results.ingestProfile = await attempt('profile', ip.peer, async () => {
+      await settle();
+      const file = `${dir}/${ip.peer}-ingest.cpuprofile`;
+      const r = await ingest({ ...config.ingest, peer: ip.peer, warmupMs: ip.warmupMs, durationMs: ip.durationMs, verify: false, profileFile: file });
+      return { peer: ip.peer, senders: r.senders, rooms: r.rooms, perSecond: r.perSecond, serverShare: r.serverShare, otherLoad: r.otherLoad, file, summary: summarize(file, { focus: 'packages/relay/', top: 25 }) };
     }) ?? null;
   }
 

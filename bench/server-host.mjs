@@ -1,4 +1,4 @@
-// Child process that runs one peer server (bench/peers/<peer>-server.mjs) and
+// Child process that runs one peer server (bench/peers/, by name) and
 // reports what it costs: CPU time from process.cpuUsage(), peak RSS by
 // sampling, heap and RSS after a forced GC (start it with --expose-gc).
 //
@@ -8,14 +8,15 @@ import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
+import { loadPeer } from './peers/index.mjs';
 
 /** How often RSS is sampled for the peak. */
 export const RSS_SAMPLE_MS = 20;
 
 const [peerName, optionsJson = '{}'] = process.argv.slice(2);
 const options = JSON.parse(optionsJson);
-const peer = await import(`./peers/${peerName}-server.mjs`);
-const server = await peer.start({ host: '127.0.0.1', ...options });
+const { peer, options: peerOptions } = await loadPeer(peerName);
+const server = await peer.start({ host: '127.0.0.1', ...peerOptions, ...options });
 
 // Reading RSS opens /proc/self/statm: at the open-file limit it fails, and
 // the last reading stands.
@@ -95,4 +96,4 @@ serve({
   resetPeak: async () => { peakRss = sampleRss(); return peakRss; },
 }, { onStop: () => server.close() });
 
-ready({ url: server.url, label: peer.label, version: peer.version, pid: process.pid });
+ready({ url: server.url, label: server.label ?? peer.label, version: peer.version, pid: process.pid });

@@ -36,6 +36,15 @@ export async function startLoadgen(peer, server, { name = 'loadgen', room, cpuPr
   return child;
 }
 
+/** Starts an ingest load generator (bench/ingest-loadgen.mjs: many senders with windows of unacked sends) aimed at `server`. */
+export async function startIngestLoadgen(peer, server, { name = 'ingest loadgen', cpuProf } = {}) {
+  const nodeArgs = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : [];
+  const child = startChild(here('ingest-loadgen.mjs'), { core: LOADGEN_CORE, name: `${peer} ${name}`, nodeArgs });
+  await child.ready();
+  await child.request('target', { peer, url: server.url });
+  return child;
+}
+
 /** Stops children, ignoring ones already gone. */
 export async function stopAll(...children) {
   await Promise.all(children.filter(Boolean).map((c) => c.stop().catch(() => {})));

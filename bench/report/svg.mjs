@@ -1,12 +1,14 @@
 // The chart for docs/benchmarks.svg, written by hand (no chart dependency):
 // fan-out deliveries/s per implementation and receivers count, fixed-rate
-// p99 latency, and idle memory per connection.
-import { summarizeFanout, summarizeLatency, summarizeIdle } from './summary.mjs';
+// p99 latency, acked ingest per store, and idle memory per connection.
+import { summarizeFanout, summarizeLatency, summarizeIngest, summarizeIdle, TARGETS } from './summary.mjs';
 import { short } from './format.mjs';
+import { PARLEY_STORES, peerOfStore } from '../peers/parley-stores.mjs';
 
+const parleyPeers = Object.entries(PARLEY_STORES).map(([key, s]) => [peerOfStore(key), s]);
 /** Bar colour per implementation. */
-export const COLORS = { ws: '#8a8f98', socketio: '#3867b5', parley: '#d8602b', 'parley-sqlite': '#8c3b12' };
-const LABELS = { ws: 'bare ws', socketio: 'Socket.IO', parley: 'Parley', 'parley-sqlite': 'Parley (SQLite)' };
+export const COLORS = { ws: '#8a8f98', socketio: '#3867b5', ...Object.fromEntries(parleyPeers.map(([p, s]) => [p, s.color])) };
+const LABELS = { ws: 'bare ws', socketio: 'Socket.IO', ...Object.fromEntries(parleyPeers.map(([p, s]) => [p, s.label])) };
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -54,7 +56,7 @@ function panel({ x, y, w, h, title, subtitle, groups, fmt }) {
 
 /** The whole chart as an SVG document. */
 export function renderSvg(results) {
-  const W = 1020;
+  const W = 1300;
   const H = 330;
   const parts = [];
   const fan = summarizeFanout(results.fanout || []).sort((a, b) => a.receivers - b.receivers);
@@ -78,6 +80,17 @@ export function renderSvg(results) {
       fmt: (v, axis) => (axis ? String(+v.toFixed(1)) : v.toFixed(1)),
     }));
   }
+  const ing = results.ingest?.length ? summarizeIngest(results.ingest) : undefined;
+  if (ing) {
+    const b = ing.rows[0].best;
+    parts.push(panel({
+      x: 1020, y: 10, w: 270, h: H - 50,
+      title: 'Acked ingest, messages/s',
+      subtitle: `higher is better; ${b.senders} senders, ${b.rooms} rooms; goal ${short(TARGETS.sqliteIngest)} on SQLite`,
+      groups: [{ name: '', bars: ing.rows.map((r) => ({ key: r.peer, value: r.best.perSecond })) }],
+      fmt: (v) => short(v),
+    }));
+  }
   const idle = results.idle?.length ? summarizeIdle(results.idle) : undefined;
   if (idle) {
     parts.push(panel({
@@ -91,7 +104,7 @@ export function renderSvg(results) {
       fmt: (v, axis) => (axis ? String(+v.toFixed(1)) : v.toFixed(1)),
     }));
   }
-  const peers = Object.keys(COLORS).filter((k) => [...(results.fanout || []), ...(results.latency || []), ...(results.idle || [])].some((r) => r.peer === k));
+  const peers = Object.keys(COLORS).filter((k) => [...(results.fanout || []), ...(results.latency || []), ...(results.ingest || []), ...(results.idle || [])].some((r) => r.peer === k));
   const legend = peers.map((k, i) => `<rect x="${20 + i * 120}" y="${H - 24}" width="12" height="12" fill="${COLORS[k]}"/><text x="${36 + i * 120}" y="${H - 14}" class="axis">${LABELS[k]}</text>`).join('\n');
   const note = `<text x="${W - 10}" y="${H - 14}" class="sub" text-anchor="end">${esc(`${results.date?.slice(0, 10) ?? ''} · ${results.machine?.cores ?? '?'} cores · Node ${results.machine?.node ?? ''} · ${results.config?.name ?? ''} run`)}</text>`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, -apple-system, Segoe UI, sans-serif">

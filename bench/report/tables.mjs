@@ -1,5 +1,5 @@
 // The result tables, built once and rendered to the console and to Markdown.
-import { summarizeFanout, summarizeLatency, summarizeIdle, checkTargets } from './summary.mjs';
+import { summarizeFanout, summarizeLatency, summarizeIngest, summarizeIdle, checkTargets } from './summary.mjs';
 import { table, int, fixed, pct, kB, MB, ms, ratio } from './format.mjs';
 
 export function fanoutTables(runs) {
@@ -47,6 +47,37 @@ export function latencyTable(runs) {
       pct(r.best.serverShare),
       pct(r.best.loadgenShare),
       fixed(r.best.otherLoad, 2),
+    ]),
+  );
+}
+
+export function ingestTable(runs) {
+  const s = summarizeIngest(runs);
+  const first = s.rows[0]?.best;
+  const check = (r) => {
+    if (!r.checked) return 'not checked';
+    if (!r.storedOnce) return 'FAILED';
+    const c = r.best.check;
+    return c ? `${int(c.stored)} acked = stored; ${int(c.retained)} read back` : 'yes';
+  };
+  return table(
+    `Sustained acked ingest: ${first?.senders} senders in ${first?.rooms} rooms (every member gets each message), ${first?.window} unacked sends each, ${first?.textLength}-character texts, ${first?.generators} load generator${first?.generators === 1 ? '' : 's'} (best of ${Math.max(...s.rows.map((r) => r.runs.length))} rounds)`,
+    ['implementation', 'acks/s', 'median', 'vs memory', 'deliveries/s', 'server CPU µs/ack', 'server CPU', 'in kernel', 'server peak RSS', 'load gen CPU', 'other load', 'bottleneck', 'refused', 'stored once'],
+    s.rows.map((r) => [
+      r.label,
+      int(r.best.perSecond),
+      int(r.median),
+      `${ratio(r.vsMemory)} (${ratio(r.medianVsMemory)})`,
+      int(r.best.deliveriesPerSecond),
+      fixed(r.best.cpuPerAckUs, 1),
+      pct(r.best.serverShare),
+      pct(r.best.serverKernelShare),
+      MB(r.best.peakRss),
+      pct(r.best.loadgenShare),
+      fixed(r.best.otherLoad, 2),
+      r.best.bottleneck,
+      int(r.best.refused),
+      check(r),
     ]),
   );
 }
@@ -123,6 +154,7 @@ export function allTables(results) {
   const out = [];
   if (results.fanout?.length) out.push(...fanoutTables(results.fanout), fanoutRatioTable(results.fanout));
   if (results.latency?.length) out.push(latencyTable(results.latency));
+  if (results.ingest?.length) out.push(ingestTable(results.ingest));
   if (results.idle?.length) out.push(idleTable(results.idle));
   if (results.ceiling) out.push(ceilingTable(results.ceiling));
   if (results.sizes) out.push(sizesTable(results.sizes));

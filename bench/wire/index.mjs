@@ -14,5 +14,7 @@
 import { wsWire } from './ws.mjs';
 import { socketioWire } from './socketio.mjs';
 import { parleyWire } from './parley.mjs';
+import { PARLEY_PEERS } from '../peers/parley-stores.mjs';
 
-export const wires = { ws: wsWire, socketio: socketioWire, parley: parleyWire, 'parley-sqlite': parleyWire };
+/** Every Parley peer speaks the same wire, whatever its store. */
+export const wires = { ws: wsWire, socketio: socketioWire, ...Object.fromEntries(PARLEY_PEERS.map((p) => [p, parleyWire])) };
