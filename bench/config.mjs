@@ -1,10 +1,12 @@
 // The two run profiles: the full run behind docs/benchmarks.md, and `--quick`,
 // a smoke check of every scenario that finishes in well under a minute.
 
-import { PARLEY_PEERS } from './peers/parley-stores.mjs';
+import { PARLEY_PEERS, DEFAULT_PARLEY_PEERS } from './peers/parley-stores.mjs';
 
-/** Peers in the order tables list them: the baselines, then Parley on each store (memory first). */
-export const PEERS = ['ws', 'socketio', ...PARLEY_PEERS];
+/** Every peer, in the order tables list them: the baselines, then Parley on each store (memory first). */
+export const ALL_PEERS = ['ws', 'socketio', ...PARLEY_PEERS];
+/** The peers a run compares unless `--peers` names others (optional stores left out). */
+export const PEERS = ['ws', 'socketio', ...DEFAULT_PARLEY_PEERS];
 
 /** The default fan-out: receivers in the headline comparison. */
 export const HEADLINE_RECEIVERS = 500;

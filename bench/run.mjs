@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { resolve } from 'node:path';
-import { FULL, QUICK, PEERS } from './config.mjs';
+import { FULL, QUICK, PEERS, ALL_PEERS } from './config.mjs';
 import { fanout } from './scenarios/fanout.mjs';
 import { fixedRate } from './scenarios/latency.mjs';
 import { ingest } from './scenarios/ingest.mjs';
@@ -38,7 +38,7 @@ const HELP = `usage: node bench/run.mjs [options]
 
   --quick              smoke check of every scenario, small and short (< 1 min); prints, writes no docs
   --only=a,b           scenarios to run: ${SCENARIOS.join(', ')}
-  --peers=a,b          implementations: ${PEERS.join(', ')}
+  --peers=a,b          implementations: ${ALL_PEERS.join(', ')} (default: ${PEERS.join(', ')})
   --receivers=n,m      receivers counts for the max-rate fan-out (full: 500,50,2000)
   --rounds=n           rounds per fan-out, latency, ingest and idle comparison
   --senders=n          senders in the ingest scenario (full: 400, in 40 rooms)
@@ -108,7 +108,7 @@ async function main() {
   const only = flags.only ? list(flags.only) : SCENARIOS;
   for (const s of only) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}`);
   const peers = flags.peers ? list(flags.peers) : PEERS;
-  for (const p of peers) if (!PEERS.includes(p)) throw new Error(`unknown peer ${p}`);
+  for (const p of peers) if (!ALL_PEERS.includes(p)) throw new Error(`unknown peer ${p}`);
   if (flags.receivers) {
     config.fanout.receivers = list(flags.receivers).map(Number);
   }

@@ -6,12 +6,30 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+/** The PostgreSQL database the `parley-postgres` peer makes its schemas in (BENCH_POSTGRES_URL to use another). */
+export const BENCH_POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Runs one statement in BENCH_POSTGRES_URL with the relay's own driver (`pg`). */
+async function postgresQuery(sql) {
+  const pg = createRequire(new URL('../../packages/relay/package.json', import.meta.url))('pg');
+  const client = new pg.Client({ connectionString: BENCH_POSTGRES_URL, connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
 
 /**
  * @typedef {object} ParleyStore
  * @property {string} label  the implementation's name in the tables
  * @property {string} color  its bars in docs/benchmarks.svg
  * @property {string} note  how the report describes it
+ * @property {boolean} [optional]  left out of the default peers: runs only when named in `--peers`
  * @property {() => Promise<{store: string, cleanup: () => Promise<void>}>} open
  */
 
@@ -32,8 +50,20 @@ export const PARLEY_STORES = {
       return { store: `sqlite:${join(dir, 'parley.db')}`, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
     },
   },
-  // PostgreSQL: one entry here once the relay accepts `store: 'postgres://…'`
-  // (a fresh schema per round on postgres://127.0.0.1:5432/test, dropped in cleanup).
+  // Optional until the relay at HEAD accepts `store: 'postgres://…'` (drop
+  // `optional` then): `--peers=parley,parley-sqlite,parley-postgres` runs it.
+  postgres: {
+    label: 'Parley (PostgreSQL)',
+    color: '#5a3d99',
+    optional: true,
+    note: '`store: \'postgres://…?schema=…\'`, a fresh schema in the local test database, dropped after the round',
+    open: async () => {
+      const schema = `parley_bench_${randomBytes(5).toString('hex')}`;
+      const url = new URL(BENCH_POSTGRES_URL);
+      url.searchParams.set('schema', schema);
+      return { store: url.toString(), cleanup: () => postgresQuery(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`) };
+    },
+  },
 };
 
 /** The peer name of a store: `parley` for memory, `parley-<key>` for the others. */
@@ -48,3 +78,5 @@ export function storeOfPeer(peer) {
 
 /** Every Parley peer, memory first. */
 export const PARLEY_PEERS = Object.keys(PARLEY_STORES).map(peerOfStore);
+/** The Parley peers a run compares unless `--peers` names others. */
+export const DEFAULT_PARLEY_PEERS = Object.entries(PARLEY_STORES).filter(([, s]) => !s.optional).map(([k]) => peerOfStore(k));
