@@ -3,15 +3,18 @@
  * fields are ignored here, so a newer relay can add fields without breaking
  * older clients.
  */
-import { bool, count, envelope, id, list, name, object, oneOf, positive, room, string, token, type Shape } from './checks.js';
+import { bool, count, envelope, id, list, name, object, oneOf, positive, room, string, token, type Check, type Shape } from './checks.js';
 
 const member = object({ id, name }, false);
 const members = list(member);
 const roomState = object({ room, seq: count, 'epoch?': id, members }, false);
 const limits = object({ text: positive, rooms: positive, frame: positive, ping: positive, pingTimeout: positive }, false);
 
-const msg: Shape = { room, id, seq: positive, ts: count, from: id, name, text: string };
-const direct: Shape = { id, seq: positive, ts: count, from: id, name, to: id, text: string };
+/** A message's sender and name: empty on a tombstone (`deleted: true`, its sender erased). */
+const from: Check = (v) => v === '' || id(v);
+const author: Check = (v) => v === '' || name(v);
+const msg: Shape = { room, id, seq: positive, ts: count, from, name: author, text: string };
+const direct: Shape = { id, seq: positive, ts: count, from, name: author, to: id, text: string };
 
 /** Field checks of every relay envelope, by `type`. */
 export const SERVER_SHAPES: Record<string, Shape> = {

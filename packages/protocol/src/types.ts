@@ -195,6 +195,17 @@ export interface RoomMessage {
   /** The sender's display name, stamped by the relay. */
   name: string;
   text: string;
+  /**
+   * Present and true on a tombstone: the sender was erased (a data
+   * request), so `from`, `name` and `text` are empty; `room`, `id`, `seq` and
+   * `ts` stay, so the room's `seq` order and resume still hold.
+   *
+   * @example
+   * ```ts
+   * if (m.deleted) render('message deleted'); else render(`${m.name}: ${m.text}`);
+   * ```
+   */
+  deleted?: true;
 }
 
 /** A private message, as stored in one user's inbox. */
@@ -209,6 +220,8 @@ export interface DirectMessage {
   /** The addressee's user id. */
   to: string;
   text: string;
+  /** Present and true on a tombstone of an erased sender's message, as in {@link RoomMessage.deleted} (`to` stays). */
+  deleted?: true;
 }
 
 /** Confirms a `send` or `dm`: the relay accepted it under this `id` and `seq`. */

@@ -183,6 +183,14 @@ describe('decodeServerFrame', () => {
     assert.equal(decodeServerFrame(JSON.stringify(page))[0]!.ok, false);
   });
 
+  test("accepts a tombstone (an erased sender's message): empty from, name and text, deleted true, alone and in a page", () => {
+    const gone = { ...msg, from: '', name: '', text: '', deleted: true } as const;
+    const dm = { type: 'direct', id: 'd1', seq: 2, ts: 5, from: '', name: '', to: 'grace', text: '', deleted: true } as const;
+    const page = { type: 'page', qid: 'q1', room: 'lobby', messages: [gone, msg], more: false } as const;
+    assert.deepEqual(decodeServerFrame(encodeBatch([gone, dm, page].map(encode))), [gone, dm, page].map((value) => ({ ok: true, value })));
+    assert.equal(decodeServerFrame(JSON.stringify({ ...msg, from: 'not an id!' }))[0]!.ok, false, 'a from that is neither empty nor an id is still refused');
+  });
+
   test('refuses a message whose seq is zero', () => {
     assert.equal(decodeServerFrame(JSON.stringify({ ...msg, seq: 0 }))[0]!.ok, false);
   });

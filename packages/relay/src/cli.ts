@@ -13,6 +13,8 @@ import { helpText, parseCli, withCommandDefaults } from './config/cli-args.js';
 import { ConfigError } from './config/config.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from './config/options.js';
 import { createRelay } from './relay.js';
+import { parseUserCommand } from './config/user-command.js';
+import { eraseUserData, exportUserData } from './user-data.js';
 
 /** Exit status for a bad command line or configuration. */
 const EXIT_USAGE = 2;
@@ -26,7 +28,26 @@ function fail(message: string, status: number): never {
   process.exit(status);
 }
 
+/** `parley-relay user export|erase <id>`: prints the export, or the erase's counts, as JSON. */
+async function userCommand(argv: string[]): Promise<void> {
+  const request = parseUserCommand(argv, process.env);
+  if (request.kind === 'usage') fail(`${request.message} (see --help)`, EXIT_USAGE);
+  if (request.kind === 'help') {
+    process.stdout.write(helpText());
+    return;
+  }
+  try {
+    const { action, user, options } = request;
+    const result = action === 'export' ? await exportUserData(user, options) : await eraseUserData(user, options);
+    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  } catch (err) {
+    if (err instanceof ConfigError) fail(`${err.message} (see --help)`, EXIT_USAGE);
+    fail(err instanceof Error ? err.message : String(err), EXIT_FAILURE);
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === 'user') return userCommand(process.argv.slice(3));
   const request = parseCli(process.argv.slice(2), process.env);
   if (request.kind === 'help') {
     process.stdout.write(helpText());

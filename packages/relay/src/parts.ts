@@ -5,7 +5,7 @@
  * contract suites, so that what they test is what runs.
  */
 import { buildCluster, type ClusterParts, type RedisLink } from './cluster/build.js';
-import type { RelayConfig } from './config/config.js';
+import { invalid, type RelayConfig } from './config/config.js';
 import { LocalBroker, type Broker } from './fanout/broker.js';
 import { FlushScheduler } from './fanout/flush-scheduler.js';
 import type { Logger } from './observability/logger.js';
@@ -17,6 +17,7 @@ import type { Sessions } from './sessions/sessions.js';
 import { MemoryStore } from './store/memory-store.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import { RoomRetention } from './store/room-retention.js';
+import { RetentionJob, type PruningStore } from './store/retention-job.js';
 import type { Store } from './store/store.js';
 import type { Outbound } from './wire/outbound.js';
 
@@ -32,6 +33,8 @@ export interface DataPath {
   scheduler: FlushScheduler;
   /** The Redis parts, when the relay shares its state. */
   cluster: ClusterParts | undefined;
+  /** Deletes what `retention` no longer keeps, when it is set. */
+  retentionJob: RetentionJob | undefined;
   /** Starts what runs in the background (the cluster's heartbeat and control channel). */
   start(): Promise<void>;
   /** Stops every timer and, in a cluster, hands sessions over and closes the connections. */
@@ -92,6 +95,7 @@ export function buildDataPath(base: DataPathBase): DataPath {
     broker = new LocalBroker({ inRoom: (room) => rooms.sessions(room), ofUser: (id) => directory.sessionsOf(id) }, scheduler, delivered);
     sessions = new LocalSessions(config, store, rooms, directory, broker, log);
   }
+  const retentionJob = pruner(config, store, log);
   return {
     store,
     broker,
@@ -100,17 +104,32 @@ export function buildDataPath(base: DataPathBase): DataPath {
     directory,
     scheduler,
     cluster,
+    retentionJob,
     async start() {
       await cluster?.start();
+      retentionJob?.start();
     },
     async stop() {
       sessions.stop();
       retention?.stop();
+      await retentionJob?.stop();
       scheduler.stop();
       await cluster?.stop();
       await store.close?.();
     },
   };
+}
+
+/**
+ * The job applying `config.retention`, when it asks for anything.
+ *
+ * @throws {ConfigError} when the store cannot apply a policy (it has no `prune`).
+ */
+function pruner(config: RelayConfig, store: Store, log: Logger): RetentionJob | undefined {
+  const { maxAgeMs, maxCount } = config.retention;
+  if (maxAgeMs === undefined && maxCount === undefined) return undefined;
+  if (!store.prune) throw invalid('retention', 'needs the memory, sqlite or postgres store; this store keeps what its limits keep');
+  return new RetentionJob(store as PruningStore, config.retention, { intervalMs: config.retentionIntervalMs }, log);
 }
 
 /** The store `config.store` names (single relay). */

@@ -10,6 +10,7 @@ import { connectRedis } from './cluster/build.js';
 import { buildDataPath } from './parts.js';
 import { ConfigError, resolveConfig, type RelayConfig } from './config/config.js';
 import type { RelayContext } from './handlers/context.js';
+import { RETENTION_FOREVER, retentionText } from './config/retention.js';
 import { Gateway } from './http/gateway.js';
 import { ClientAddresses } from './limits/client-address.js';
 import { Heartbeat } from './limits/heartbeat.js';
@@ -104,6 +105,8 @@ function announce(log: Logger, config: RelayConfig, port: number, url: string, w
   else if (config.store.kind === 'sqlite') log.info({ store: 'sqlite', file: config.store.path }, `history is kept in ${config.store.path}`);
   else log.warn({ store: 'memory' }, 'history is kept in memory only: a restart loses it (--store sqlite keeps it)');
   if (config.trustedProxies.length > 0) log.info({ trustedProxies: config.trustedProxies }, 'client addresses taken from X-Forwarded-For of these proxies');
+  const retention = retentionText(config.retention);
+  if (retention !== RETENTION_FOREVER) log.info({ retention, everyMs: config.retentionIntervalMs }, `history beyond ${retention} is deleted every ${config.retentionIntervalMs} ms`);
 }
 
 /**

@@ -5,6 +5,9 @@
 import { parseArgs } from 'node:util';
 import { CLI_DEFAULT_STORE, OPTION_SPECS, defaultText, envOf, flagOf, type OptionSpec, type RelayOptions } from './options.js';
 
+/** The usage line of `parley-relay user`, for `--help` and its errors. */
+export const USER_USAGE = 'parley-relay user export|erase <id> [--store ...] [--data-dir ...]';
+
 /** What the command line asks for. */
 export type CliRequest = { kind: 'help' } | { kind: 'run'; options: RelayOptions } | { kind: 'usage'; message: string };
 
@@ -89,10 +92,16 @@ export function helpText(): string {
   });
   return [
     'Usage: parley-relay [options]',
+    `       ${USER_USAGE}`,
     '',
     'Runs the Parley relay: /chat (parley.v1), the seed profile (/ws, /ws/<nickname>),',
     'the demo pages, /widget.js, /healthz and /metrics. Every option can also be set',
     'with its environment variable; a flag wins over the variable.',
+    '',
+    '`user export <id>` prints as JSON every message a user sent and every message of',
+    'their inbox, oldest first; `user erase <id>` replaces what they sent with tombstones,',
+    'deletes their inbox and prints the counts. Both use the store the relay would',
+    '(--store, --data-dir) and may run while it does.',
     '',
     ...rows,
     `  ${'-h, --help'.padEnd(36)} ${''.padEnd(30)} print this help`,

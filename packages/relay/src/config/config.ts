@@ -6,6 +6,7 @@
 import { isRoomName } from '@parley/protocol';
 import { join, resolve } from 'node:path';
 import { parseAddressRange } from './address-range.js';
+import { parseRetention, type RetentionSpec } from './retention.js';
 import { LOG_LEVELS, MIN_TOKEN_SECRET_LENGTH, OPTION_SPECS, SQLITE_FILE_NAME, envOf, flagOf, type LogLevel, type OptionSpec, type RelayOptions } from './options.js';
 
 /** Options with every default applied and every value checked. */
@@ -25,6 +26,9 @@ export interface RelayConfig {
   /** Where history lives, resolved: in memory, or the SQLite file at `path`. */
   store: StoreChoice;
   dataDir: string;
+  /** What history the store keeps; `{}` keeps everything. */
+  retention: RetentionSpec;
+  retentionIntervalMs: number;
   historyLimit: number;
   inboxLimit: number;
   resumeWindowMs: number;
@@ -153,6 +157,11 @@ function checkValue(spec: OptionSpec, v: unknown): unknown {
       if (v === 'memory' || v === 'sqlite') return v;
       if (typeof v === 'string' && v.startsWith('sqlite:') && v.length > 'sqlite:'.length) return v;
       throw invalid(key, `must be memory, sqlite or sqlite:PATH, got ${show(v)}`);
+    case 'retention': {
+      const spec = typeof v === 'string' ? parseRetention(v) : `must be a string such as 30d, 10000 or 30d,10000, got ${show(v)}`;
+      if (typeof spec === 'string') throw invalid(key, spec);
+      return spec;
+    }
     case 'list':
       if (!Array.isArray(v)) throw invalid(key, `must be a list of origins, got ${show(v)}`);
       return v.map((o) => checkOrigin(key, o));
@@ -196,6 +205,10 @@ export function resolveConfig(options: RelayOptions = {}): RelayConfig {
   const store = out.store as string;
   if (out.redis !== undefined && store !== 'memory') {
     throw invalid('store', 'cannot be combined with redis, which keeps history in Redis');
+  }
+  const retention = out.retention as RetentionSpec;
+  if (out.redis !== undefined && store === 'memory' && (retention.maxAgeMs !== undefined || retention.maxCount !== undefined)) {
+    throw invalid('retention', 'cannot be combined with redis, whose history historyLimit and inboxLimit bound');
   }
   out.store = storeChoice(store, out.dataDir as string);
   return out as unknown as RelayConfig;

@@ -27,6 +27,7 @@ import {
   MAX_TEXT_LENGTH,
 } from '@parley/protocol';
 import { fileURLToPath } from 'node:url';
+import { RETENTION_FOREVER } from './retention.js';
 
 /** Port the relay listens on when none is given. */
 export const DEFAULT_PORT = 8080;
@@ -67,6 +68,12 @@ export const DEFAULT_DATA_DIR = 'parley-data';
 export const SQLITE_FILE_NAME = 'parley.db';
 /** What the `parley-relay` command stores in when neither `store` nor `redis` is given: SQLite in `dataDir`. */
 export const CLI_DEFAULT_STORE = 'sqlite';
+
+/**
+ * How often the retention job goes over the store, ms (10 minutes), when
+ * `retention` is set. Each pass deletes in small steps, see `RETENTION_STEP_BUDGET`.
+ */
+export const DEFAULT_RETENTION_INTERVAL_MS = 600_000;
 
 /** Log levels `log` accepts, besides `true` (info) and `false` (silent). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -115,7 +122,19 @@ export interface RelayOptions {
   store?: string;
   /** Folder of the `sqlite` store's file, made on start. Default `parley-data` in the working directory. */
   dataDir?: string;
-  /** Messages retained per room. */
+  /**
+   * What history a store keeps, per room and per inbox: an age (`30d`;
+   * units `s`, `min`, `h`, `d`, `w`), a count (`10000`), both
+   * (`30d,10000`), or `forever`. Default `forever`: a durable store keeps
+   * everything, the memory store its `historyLimit`/`inboxLimit`. A job
+   * deletes what the policy no longer keeps every `retentionIntervalMs`.
+   * Needs the memory, SQLite or PostgreSQL store (not `redis`, whose history
+   * its limits bound).
+   */
+  retention?: string;
+  /** How often the retention job runs, ms. Default 600000 (10 minutes). */
+  retentionIntervalMs?: number;
+  /** Messages retained per room by the memory and Redis stores (a durable store keeps what `retention` keeps). */
   historyLimit?: number;
   /** Direct messages retained per user inbox. */
   inboxLimit?: number;
@@ -156,7 +175,7 @@ export interface RelayOptions {
 }
 
 /** How an option's value is read from a flag or environment variable and checked. */
-export type OptionKind = 'integer' | 'number' | 'string' | 'boolean' | 'list' | 'addresses' | 'log' | 'path' | 'secret' | 'room' | 'url' | 'store';
+export type OptionKind = 'integer' | 'number' | 'string' | 'boolean' | 'list' | 'addresses' | 'log' | 'path' | 'secret' | 'room' | 'url' | 'store' | 'retention';
 
 /** One row of the option table. */
 export interface OptionSpec {
@@ -198,8 +217,10 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'serveTestPages', kind: 'boolean', default: false, help: 'serve the browser-test fixtures in test/ of the static folder (for the test runner, not production)' },
   { key: 'store', kind: 'store', default: 'memory', help: `where history lives: memory, sqlite (${SQLITE_FILE_NAME} in dataDir) or sqlite:PATH; parley-relay defaults to ${CLI_DEFAULT_STORE} unless redis is set` },
   { key: 'dataDir', kind: 'path', default: DEFAULT_DATA_DIR, help: `folder of the sqlite store's file (made on start)` },
-  { key: 'historyLimit', kind: 'integer', default: DEFAULT_ROOM_HISTORY, min: 1, max: 1_000_000, help: 'messages retained per room' },
-  { key: 'inboxLimit', kind: 'integer', default: DEFAULT_INBOX_HISTORY, min: 1, max: 1_000_000, help: 'direct messages retained per user inbox' },
+  { key: 'retention', kind: 'retention', default: RETENTION_FOREVER, help: 'history kept per room and inbox: an age (30d), a count (10000), both (30d,10000) or forever' },
+  ms('retentionIntervalMs', DEFAULT_RETENTION_INTERVAL_MS, 'how often the retention job deletes what retention no longer keeps, ms'),
+  { key: 'historyLimit', kind: 'integer', default: DEFAULT_ROOM_HISTORY, min: 1, max: 1_000_000, help: 'messages retained per room by the memory and Redis stores' },
+  { key: 'inboxLimit', kind: 'integer', default: DEFAULT_INBOX_HISTORY, min: 1, max: 1_000_000, help: 'direct messages retained per user inbox by the memory and Redis stores' },
   ms('resumeWindowMs', DEFAULT_RESUME_WINDOW_MS, 'how long a dropped session can be resumed, ms'),
   ms('helloTimeoutMs', DEFAULT_HELLO_TIMEOUT_MS, 'time allowed before hello, ms'),
   ms('pingIntervalMs', DEFAULT_RELAY_PING_INTERVAL_MS, 'relay WebSocket ping interval, ms; a peer missing one is dropped at the next'),

@@ -13,7 +13,8 @@
 import type { DirectMessage, RoomMessage } from '@parley/protocol';
 import { newEpoch } from '../wire/ids.js';
 import { SeqLog } from './seq-log.js';
-import type { AckInfo, DirectAppend, DirectDraft, Page, Replay, RoomAppend, RoomDraft, RoomHead, Store } from './store.js';
+import type { AckInfo, DirectAppend, DirectDraft, EraseResult, Page, PruneStep, Replay, RetentionPolicy, RoomAppend, RoomDraft, RoomHead, Store, UserExport } from './store.js';
+import { assembleExport, tombstone } from './user-records.js';
 
 interface Entry<T> {
   seq: number;
@@ -42,6 +43,14 @@ class RoomLog extends Log<RoomMessage> {
   readonly epoch = newEpoch();
 }
 
+/** Where a pass of {@link MemoryStore.prune} stands: the names it set out to visit, and how far it got. */
+interface PrunePass {
+  rooms: string[];
+  inboxes: string[];
+  /** Index into `rooms`, then (past its end) into `inboxes`. */
+  next: number;
+}
+
 /**
  * @example
  * ```ts
@@ -51,6 +60,7 @@ class RoomLog extends Log<RoomMessage> {
 export class MemoryStore implements Store {
   private readonly rooms = new Map<string, RoomLog>();
   private readonly inboxes = new Map<string, Log<DirectMessage>>();
+  private pass: PrunePass | undefined;
 
   constructor(private readonly options: MemoryStoreOptions) {}
 
@@ -134,6 +144,76 @@ export class MemoryStore implements Store {
 
   dropInbox(user: string): void {
     this.drop(this.inboxes, user);
+  }
+
+  prune(policy: RetentionPolicy, now: number, budget: number): PruneStep {
+    if (policy.maxAgeMs === undefined && policy.maxCount === undefined) return { deleted: 0, done: true };
+    const pass = (this.pass ??= { rooms: [...this.rooms.keys()], inboxes: [...this.inboxes.keys()], next: 0 });
+    const cutoff = policy.maxAgeMs === undefined ? undefined : now - policy.maxAgeMs;
+    let deleted = 0;
+    for (let looked = 0; looked < budget && deleted < budget; looked++) {
+      const inRooms = pass.next < pass.rooms.length;
+      const name = inRooms ? pass.rooms[pass.next] : pass.inboxes[pass.next - pass.rooms.length];
+      if (name === undefined) {
+        this.pass = undefined;
+        return { deleted, done: true };
+      }
+      const log: Log<RoomMessage | DirectMessage> | undefined = inRooms ? this.rooms.get(name) : this.inboxes.get(name);
+      const room = budget - deleted;
+      const n = log ? this.pruneLog(log, policy.maxCount, cutoff, room) : 0;
+      deleted += n;
+      // a log that used the whole budget may hold more: visit it again next step
+      if (n < room) pass.next++;
+    }
+    return { deleted, done: false };
+  }
+
+  exportUser(user: string): UserExport {
+    const rooms: RoomMessage[] = [];
+    for (const log of this.rooms.values()) log.forEach((e) => e.message.from === user && rooms.push(e.message));
+    const inbox: DirectMessage[] = [];
+    this.inboxes.get(user)?.forEach((e) => inbox.push(e.message));
+    const elsewhere: DirectMessage[] = [];
+    for (const [owner, log] of this.inboxes) if (owner !== user) log.forEach((e) => e.message.from === user && elsewhere.push(e.message));
+    return assembleExport(user, rooms, inbox, elsewhere);
+  }
+
+  eraseUser(user: string): EraseResult {
+    const result: EraseResult = { user, roomMessages: 0, directMessages: 0, inboxMessages: 0 };
+    const erase = <T extends RoomMessage | DirectMessage>(log: Log<T>): number => {
+      let n = 0;
+      log.forEach((e) => {
+        if (e.message.from !== user) return;
+        e.message = tombstone(e.message);
+        if (e.key !== undefined) log.accepted.delete(e.key);
+        e.key = undefined;
+        n++;
+      });
+      return n;
+    };
+    for (const log of this.rooms.values()) result.roomMessages += erase(log);
+    for (const [owner, log] of this.inboxes) if (owner !== user) result.directMessages += erase(log);
+    const own = this.inboxes.get(user);
+    if (own) {
+      // the inbox keeps its seq counter: a session of the user still open numbers on from it
+      result.inboxMessages = own.dropThrough(own.lastSeq).length;
+      own.accepted.clear();
+    }
+    return result;
+  }
+
+  /** Deletes at most `budget` of the oldest messages of `log` that the policy no longer keeps. */
+  private pruneLog<T extends { ts: number }>(log: Log<T>, maxCount: number | undefined, cutoff: number | undefined, budget: number): number {
+    let through = log.firstSeq - 1;
+    if (maxCount !== undefined) through = Math.max(through, log.lastSeq - maxCount);
+    through = Math.min(through, log.firstSeq - 1 + budget);
+    if (cutoff !== undefined) {
+      const last = Math.min(log.lastSeq, log.firstSeq - 1 + budget);
+      while (through < last && log.at(through + 1)!.message.ts < cutoff) through++;
+    }
+    const dropped = log.dropThrough(through);
+    for (const e of dropped) if (e.key !== undefined) log.accepted.delete(e.key);
+    return dropped.length;
   }
 
   private room(name: string): RoomLog {

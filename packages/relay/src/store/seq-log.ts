@@ -30,7 +30,7 @@ export interface SeqPage<T> {
  * ```
  */
 export class SeqLog<T extends { seq: number }> {
-  private readonly items: T[] = [];
+  private items: T[] = [];
   private start = 0;
   /** The newest `seq` ever pushed (0 when none). */
   lastSeq = 0;
@@ -63,6 +63,25 @@ export class SeqLog<T extends { seq: number }> {
     this.items[this.start] = item;
     this.start = (this.start + 1) % this.capacity;
     return evicted;
+  }
+
+  /**
+   * Removes the oldest items, up to and including `seq`, and returns them
+   * oldest first. What is left still runs without holes up to `lastSeq`, so
+   * {@link after} reports the removed ones as a gap.
+   */
+  dropThrough(seq: number): T[] {
+    const n = Math.min(Math.max(0, seq - this.firstSeq + 1), this.items.length);
+    if (n === 0) return [];
+    const ordered = this.items.slice(this.start).concat(this.items.slice(0, this.start));
+    this.items = ordered.slice(n);
+    this.start = 0;
+    return ordered.slice(0, n);
+  }
+
+  /** Calls `fn` on every retained item, oldest first. */
+  forEach(fn: (item: T) => void): void {
+    for (let s = this.firstSeq; s <= this.lastSeq; s++) fn(this.at(s)!);
   }
 
   /** The item with this `seq`, if retained. */

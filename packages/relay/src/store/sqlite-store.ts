@@ -9,6 +9,10 @@
  * commit. A commit that fails is rolled back and every append in it is
  * answered with an {@link UnavailableError}: a refused send is never stored.
  *
+ * Keeps every message unless a retention policy deletes the oldest (see
+ * {@link SqliteStore.prune}); `historyLimit` and `inboxLimit` bound only the
+ * memory and Redis stores.
+ *
  * Reads go through a second connection, which sees only what is committed.
  * `seq`s are assigned from a per-room (per-inbox) counter in memory, loaded
  * from the file on first use. `synchronous=NORMAL` (the WAL default we keep):
@@ -18,11 +22,12 @@
 import type { DirectMessage, RoomMessage } from '@parley/protocol';
 import Database from 'better-sqlite3';
 import type { Database as DB, Statement } from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { newEpoch } from '../wire/ids.js';
 import { UnavailableError } from './errors.js';
-import type { AckInfo, DirectAppend, DirectDraft, Page, Replay, RoomAppend, RoomDraft, RoomHead, Store } from './store.js';
+import type { AckInfo, DirectAppend, DirectDraft, EraseResult, Page, PruneStep, Replay, RetentionPolicy, RoomAppend, RoomDraft, RoomHead, Store, UserExport } from './store.js';
+import { assembleExport, tombstone } from './user-records.js';
 
 /** How often a store that failed a write tries one again, to find out it can write, ms. */
 export const SQLITE_PROBE_MS = 1000;
@@ -32,16 +37,29 @@ export const SQLITE_SCHEMA_VERSION = 1;
 /** How long a statement waits for a lock held by another connection, ms (`busyTimeoutMs`). */
 export const SQLITE_BUSY_TIMEOUT_MS = 1000;
 
-/** Where and how much a {@link SqliteStore} keeps. */
+/** Where a {@link SqliteStore} keeps history, and how it opens the file. */
 export interface SqliteStoreOptions {
-  /** The database file; its folder is made when missing. */
+  /** The database file; its folder is made when missing (unless `maintenance`). */
   path: string;
-  /** Messages kept per room. */
-  historyLimit: number;
-  /** Direct messages kept per inbox. */
-  inboxLimit: number;
+  /** Ignored: the SQLite store keeps everything its retention policy keeps (accepted so the memory store's options fit). */
+  historyLimit?: number;
+  /** Ignored, as `historyLimit`. */
+  inboxLimit?: number;
   /** How long a write waits for a lock another process holds (a backup tool, say) before it is refused, ms. Default {@link SQLITE_BUSY_TIMEOUT_MS}. */
   busyTimeoutMs?: number;
+  /**
+   * Opened by a maintenance command (`parley-relay user export|erase`)
+   * beside a relay that may be running on the file: the file must exist
+   * with this code's schema (nothing is made or migrated), and the
+   * anonymous inboxes a relay drops at its start are left alone (their
+   * sessions may be live). Default false.
+   */
+  maintenance?: boolean;
+}
+
+/** The store file does not exist, or has an older schema, for a maintenance open. */
+export class StoreNotReadyError extends Error {
+  override readonly name = 'StoreNotReadyError';
 }
 
 /** The store file was written by a newer relay: refuse to start rather than guess. */
@@ -72,18 +90,30 @@ const MIGRATIONS: ReadonlyArray<(db: DB) => void> = [
     `),
 ];
 
-/** Opens the file and brings its schema to {@link SQLITE_SCHEMA_VERSION}. */
-function openDatabase(path: string, busyTimeoutMs: number): DB {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+/**
+ * Opens the file and brings its schema to {@link SQLITE_SCHEMA_VERSION}; for
+ * `maintenance`, opens an existing file of that schema and changes nothing.
+ */
+function openDatabase(path: string, busyTimeoutMs: number, maintenance: boolean): DB {
+  if (maintenance) {
+    if (!existsSync(path)) throw new StoreNotReadyError(`there is no store at ${path} (check --store and --data-dir)`);
+  } else if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true });
+  }
+  const db = new Database(path, { fileMustExist: maintenance });
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-    db.exec('CREATE TABLE IF NOT EXISTS parley_schema (version INTEGER NOT NULL)');
-    const row = db.prepare('SELECT version FROM parley_schema').get() as { version: number } | undefined;
+    if (!maintenance) db.exec('CREATE TABLE IF NOT EXISTS parley_schema (version INTEGER NOT NULL)');
+    const versioned = maintenance ? db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'parley_schema'").get() !== undefined : true;
+    const row = versioned ? (db.prepare('SELECT version FROM parley_schema').get() as { version: number } | undefined) : undefined;
     const found = row?.version ?? 0;
     if (found > SQLITE_SCHEMA_VERSION) throw new SchemaTooNewError(path, found);
+    if (maintenance) {
+      if (found < SQLITE_SCHEMA_VERSION) throw new StoreNotReadyError(`the store ${path} has schema version ${found}, older than this command knows (${SQLITE_SCHEMA_VERSION}): start the relay once to migrate it`);
+      return db;
+    }
     if (found < SQLITE_SCHEMA_VERSION) {
       db.transaction(() => {
         for (let v = found; v < SQLITE_SCHEMA_VERSION; v++) MIGRATIONS[v]!(db);
@@ -111,12 +141,21 @@ interface Counter {
   epoch: string;
 }
 
+/** A substring every stored direct message from `user` contains: a cheap filter before the exact `json_extract`. */
+const fromNeedle = (user: string): string => `"from":${JSON.stringify(user)}`;
+
 const ackOf = (m: { id: string; seq: number; ts: number }): AckInfo => ({ id: m.id, seq: m.seq, ts: m.ts });
+
+/** Where a pass of {@link SqliteStore.prune} stands: the table it walks, and the last name it finished. */
+interface PrunePass {
+  inboxes: boolean;
+  after: string;
+}
 
 /**
  * @example
  * ```ts
- * const store = new SqliteStore({ path: 'parley-data/parley.db', historyLimit: 1000, inboxLimit: 500 });
+ * const store = new SqliteStore({ path: 'parley-data/parley.db' });
  * const { ack } = await store.appendRoom(draft, 'ada', 'c1'); // resolves once committed
  * await store.close();
  * ```
@@ -138,11 +177,12 @@ export class SqliteStore implements Store {
   private readonly sql: Record<string, Statement>;
   private readonly read: Record<string, Statement>;
   private readonly commitNow = (): void => this.commit();
+  private pass: PrunePass = { inboxes: false, after: '' };
 
   /** @throws {SchemaTooNewError} when the file's schema is newer than this code's */
   constructor(private readonly options: SqliteStoreOptions) {
     const busy = options.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS;
-    this.db = openDatabase(options.path, busy);
+    this.db = openDatabase(options.path, busy, options.maintenance === true);
     this.reader = new Database(options.path, { readonly: true, fileMustExist: true });
     this.reader.pragma(`busy_timeout = ${busy}`);
     const w = (q: string): Statement => this.db.prepare(q);
@@ -153,7 +193,14 @@ export class SqliteStore implements Store {
       roomSeq: w('UPDATE rooms SET seq = ? WHERE room = ?'),
       roomCid: w('SELECT body FROM room_messages WHERE room = ? AND user = ? AND cid = ?'),
       addRoom: w('INSERT INTO room_messages (room, seq, user, cid, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
-      trimRoom: w('DELETE FROM room_messages WHERE room = ? AND seq <= ?'),
+      pruneRoom: w('DELETE FROM room_messages WHERE room = ? AND seq <= ?'),
+      roomsAfter: w('SELECT room AS name, seq FROM rooms WHERE room > ? ORDER BY room LIMIT ?'),
+      roomOldest: w('SELECT min(seq) AS first FROM room_messages WHERE room = ?'),
+      roomTimes: w("SELECT seq, json_extract(body, '$.ts') AS ts FROM room_messages WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?"),
+      userRoomMessages: w('SELECT room, seq, body FROM room_messages WHERE user = ?'),
+      tombstoneRoom: w("UPDATE room_messages SET user = '', cid = ?, body = ? WHERE room = ? AND seq = ?"),
+      sentDirect: w("SELECT user, seq, body FROM inbox_messages WHERE user <> ? AND instr(body, ?) > 0 AND json_extract(body, '$.from') = ?"),
+      tombstoneDirect: w('UPDATE inbox_messages SET body = ? WHERE user = ? AND seq = ?'),
       dropRoom: w('DELETE FROM rooms WHERE room = ?'),
       dropRoomMessages: w('DELETE FROM room_messages WHERE room = ?'),
       inbox: w('SELECT seq FROM inboxes WHERE user = ?'),
@@ -161,7 +208,10 @@ export class SqliteStore implements Store {
       inboxSeq: w('UPDATE inboxes SET seq = ? WHERE user = ?'),
       inboxCid: w('SELECT body FROM inbox_messages WHERE user = ? AND cid = ?'),
       addInbox: w('INSERT INTO inbox_messages (user, seq, cid, body) VALUES (?, ?, ?, ?)'),
-      trimInbox: w('DELETE FROM inbox_messages WHERE user = ? AND seq <= ?'),
+      pruneInbox: w('DELETE FROM inbox_messages WHERE user = ? AND seq <= ?'),
+      inboxesAfter: w('SELECT user AS name, seq FROM inboxes WHERE user > ? ORDER BY user LIMIT ?'),
+      inboxOldest: w('SELECT min(seq) AS first FROM inbox_messages WHERE user = ?'),
+      inboxTimes: w("SELECT seq, json_extract(body, '$.ts') AS ts FROM inbox_messages WHERE user = ? AND seq > ? ORDER BY seq LIMIT ?"),
       dropInbox: w('DELETE FROM inboxes WHERE user = ?'),
       dropInboxMessages: w('DELETE FROM inbox_messages WHERE user = ?'),
       ephemeral: w('INSERT OR IGNORE INTO ephemeral_inboxes (user) VALUES (?)'),
@@ -174,6 +224,9 @@ export class SqliteStore implements Store {
       inboxFirst: r('SELECT min(seq) AS first FROM inbox_messages WHERE user = ?'),
       inboxAfter: r('SELECT body FROM inbox_messages WHERE user = ? AND seq > ? ORDER BY seq'),
       inboxBelow: r('SELECT body FROM inbox_messages WHERE user = ? AND seq < ? ORDER BY seq DESC LIMIT ?'),
+      userRooms: r('SELECT body FROM room_messages WHERE user = ? ORDER BY room, seq'),
+      userInbox: r('SELECT body FROM inbox_messages WHERE user = ? ORDER BY seq'),
+      userSent: r("SELECT body FROM inbox_messages WHERE user <> ? AND instr(body, ?) > 0 AND json_extract(body, '$.from') = ? ORDER BY user, seq"),
     };
   }
 
@@ -203,7 +256,6 @@ export class SqliteStore implements Store {
     }
     log.next++;
     this.touched.add(draft.room);
-    if (message.seq > this.options.historyLimit) this.sql.trimRoom!.run(draft.room, message.seq - this.options.historyLimit);
     return { ack: ackOf(message), message };
   }
 
@@ -284,6 +336,69 @@ export class SqliteStore implements Store {
     await this.committed();
   }
 
+  /**
+   * One step of applying `policy` (see {@link Store.prune}), in this turn's
+   * transaction: walks the rooms, then the inboxes, in name order from where
+   * the last step stopped, and deletes each one's oldest messages that are
+   * older than `maxAgeMs` or beyond the newest `maxCount`. A room or inbox
+   * keeps its `seq` counter and epoch, so a resume from before what is left
+   * gets a `gap`.
+   */
+  async prune(policy: RetentionPolicy, now: number, budget: number): Promise<PruneStep> {
+    if (policy.maxAgeMs === undefined && policy.maxCount === undefined) return { deleted: 0, done: true };
+    const step = this.write(() => this.pruneStep(policy, now, budget));
+    await this.committed();
+    return step;
+  }
+
+  /** Every message `user` sent and every message of their inbox (what is committed), oldest first. */
+  exportUser(user: string): UserExport {
+    const bodies = <T>(rows: unknown[]): T[] => (rows as Array<{ body: string }>).map((r) => JSON.parse(r.body) as T);
+    return assembleExport(
+      user,
+      bodies<RoomMessage>(this.read.userRooms!.all(user)),
+      bodies<DirectMessage>(this.read.userInbox!.all(user)),
+      bodies<DirectMessage>(this.read.userSent!.all(user, fromNeedle(user), user)),
+    );
+  }
+
+  /**
+   * Tombstones what `user` sent and deletes their inbox's messages, in one
+   * transaction (see {@link Store.eraseUser}); their idempotency records go
+   * with it (a room tombstone's `cid` becomes its message id, its user empty).
+   * Seqs do not change, so a relay running on the file numbers on unaffected.
+   */
+  async eraseUser(user: string): Promise<EraseResult> {
+    const result = this.write(() => {
+      const r: EraseResult = { user, roomMessages: 0, directMessages: 0, inboxMessages: 0 };
+      // what is overwritten or deleted here is zeroed in the file, not only unlinked
+      this.db.pragma('secure_delete = ON');
+      try {
+        this.tombstones(user, r);
+      } finally {
+        this.db.pragma('secure_delete = OFF');
+      }
+      return r;
+    });
+    await this.committed();
+    return result;
+  }
+
+  /** The erase itself: tombstones for what `user` sent, their inbox emptied; counts into `r`. */
+  private tombstones(user: string, r: EraseResult): void {
+    for (const row of this.sql.userRoomMessages!.all(user) as Array<{ room: string; seq: number; body: string }>) {
+      const message = JSON.parse(row.body) as RoomMessage;
+      this.sql.tombstoneRoom!.run(message.id, JSON.stringify(tombstone(message)), row.room, row.seq);
+      r.roomMessages++;
+    }
+    for (const row of this.sql.sentDirect!.all(user, fromNeedle(user), user) as Array<{ user: string; seq: number; body: string }>) {
+      this.sql.tombstoneDirect!.run(JSON.stringify(tombstone(JSON.parse(row.body) as DirectMessage)), row.user, row.seq);
+      r.directMessages++;
+    }
+    // the inbox row (its seq counter) stays: a session of the user still open numbers on from it
+    r.inboxMessages = this.sql.dropInboxMessages!.run(user).changes;
+  }
+
   /** Commits what is pending and closes both connections. */
   close(): void {
     if (this.closed) return;
@@ -300,8 +415,51 @@ export class SqliteStore implements Store {
     const copy = { ...draft, seq: log.next++ } as DirectMessage;
     this.sql.addInbox!.run(owner, copy.seq, cid, JSON.stringify(copy));
     this.sql.inboxSeq!.run(copy.seq, owner);
-    if (copy.seq > this.options.inboxLimit) this.sql.trimInbox!.run(owner, copy.seq - this.options.inboxLimit);
     return copy;
+  }
+
+  private pruneStep(policy: RetentionPolicy, now: number, budget: number): PruneStep {
+    const cutoff = policy.maxAgeMs === undefined ? undefined : now - policy.maxAgeMs;
+    let deleted = 0;
+    let looked = 0;
+    while (looked < budget && deleted < budget) {
+      const inboxes = this.pass.inboxes;
+      const logs = (inboxes ? this.sql.inboxesAfter! : this.sql.roomsAfter!).all(this.pass.after, budget - looked) as Array<{ name: string; seq: number }>;
+      if (logs.length === 0) {
+        this.pass = { inboxes: !inboxes, after: '' };
+        if (inboxes) return { deleted, done: true };
+        continue;
+      }
+      for (const { name, seq } of logs) {
+        looked++;
+        const counter = (inboxes ? this.inboxes : this.rooms).get(name);
+        const room = budget - deleted;
+        const n = this.pruneLog(inboxes, name, counter ? counter.next - 1 : seq, policy.maxCount, cutoff, room);
+        deleted += n;
+        // a log that used the whole budget may hold more: the next step starts with it again
+        if (n === room) return { deleted, done: false };
+        this.pass.after = name;
+      }
+    }
+    return { deleted, done: false };
+  }
+
+  /** Deletes at most `budget` of the oldest messages of one room or inbox that the policy no longer keeps. */
+  private pruneLog(inbox: boolean, name: string, last: number, maxCount: number | undefined, cutoff: number | undefined, budget: number): number {
+    const first = ((inbox ? this.sql.inboxOldest! : this.sql.roomOldest!).get(name) as { first: number | null }).first;
+    if (first === null) return 0;
+    const limit = first - 1 + budget;
+    let through = first - 1;
+    if (maxCount !== undefined) through = Math.min(Math.max(through, last - maxCount), limit);
+    if (cutoff !== undefined && through < limit) {
+      const rows = (inbox ? this.sql.inboxTimes! : this.sql.roomTimes!).all(name, through, limit - through) as Array<{ seq: number; ts: number }>;
+      for (const row of rows) {
+        if (row.ts >= cutoff) break;
+        through = row.seq;
+      }
+    }
+    if (through < first) return 0;
+    return (inbox ? this.sql.pruneInbox! : this.sql.pruneRoom!).run(name, through).changes;
   }
 
   private loadRoom(room: string): Counter | undefined {
@@ -342,8 +500,9 @@ export class SqliteStore implements Store {
   private write<T>(fn: () => T): T {
     // while the file refuses writes, refuse at once: waiting out the lock would stall every client
     if (this.probe !== undefined) throw new UnavailableError(new Error('the store refuses writes'));
-    this.begin();
+    if (this.closed) throw new UnavailableError(new Error('the store is closed'));
     try {
+      this.begin();
       return fn();
     } catch (err) {
       this.fail(err);
@@ -386,11 +545,15 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Opens this turn's transaction (once) and schedules its commit. */
+  /**
+   * Opens this turn's transaction (once) and schedules its commit. IMMEDIATE
+   * takes the write lock at once, waiting (up to the busy timeout) for a
+   * maintenance command that holds it: a deferred transaction that read
+   * first could not wait, and would fail at its first write.
+   */
   private begin(): void {
-    if (this.closed) throw new UnavailableError(new Error('the store is closed'));
     if (this.db.inTransaction) return;
-    this.db.exec('BEGIN');
+    this.db.exec('BEGIN IMMEDIATE');
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.commitNow);
@@ -423,8 +586,9 @@ export class SqliteStore implements Store {
 
   private replay<T>(first: Statement, after: Statement, name: string, since: number, last: number): Replay<T> {
     const messages = (after.all(name, since) as Array<{ body: string }>).map((r) => JSON.parse(r.body) as T);
-    const head = (first.get(name) as { first: number | null }).first;
-    if (head !== null && since <= last && since + 1 < head) return { gap: { start: since + 1, end: head - 1 }, messages };
+    // a log whose every message was pruned still has its counter: all of it is gone
+    const head = (first.get(name) as { first: number | null }).first ?? last + 1;
+    if (since <= last && since + 1 < head) return { gap: { start: since + 1, end: head - 1 }, messages };
     return { messages };
   }
 
