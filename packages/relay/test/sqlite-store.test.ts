@@ -1,11 +1,13 @@
 /**
- * What only the SQLite store does (the store contract covers the rest):
- * survive a reopen, ack after the commit of its turn, refuse a whole
- * transaction that cannot be written, and refuse a newer schema.
+ * What only the SQLite store does (the store and retention contracts cover
+ * the rest): survive a reopen, ack after the commit of its turn, refuse a
+ * whole transaction that cannot be written, refuse a newer schema, open for
+ * maintenance beside a running relay, and prune in the background of one.
  */
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -13,7 +15,7 @@ import type { RoomMessage } from '@parley/protocol';
 import { createRelay } from '../src/index.js';
 import { UnavailableError } from '../src/store/errors.js';
 import { eventually, get, Harness } from './helpers.js';
-import { SQLITE_SCHEMA_VERSION, SchemaTooNewError, SqliteStore } from '../src/store/sqlite-store.js';
+import { SQLITE_SCHEMA_VERSION, SchemaTooNewError, SqliteStore, StoreNotReadyError } from '../src/store/sqlite-store.js';
 
 const draft = (room: string, n: number): Omit<RoomMessage, 'seq'> => ({ type: 'msg', room, id: `m${n}`, ts: n, from: 'u_ada', name: 'Ada', text: `t${n}` });
 const dir = mkdtempSync(join(tmpdir(), 'parley-sqlite-'));
@@ -102,6 +104,55 @@ describe('SqliteStore', () => {
     assert.throws(() => new SqliteStore({ path, ...LIMITS }), (err: Error) => err instanceof SchemaTooNewError && !err.message.includes('\n') && err.message.includes(path));
   });
 
+  test('opens for maintenance beside a running store: leaves anonymous inboxes alone, makes and migrates nothing', async () => {
+    const path = file();
+    const relay = new SqliteStore({ path, ...LIMITS });
+    await relay.ephemeralInbox('ada');
+    await relay.appendDirect({ type: 'direct', id: 'd1', ts: 1, from: 'u_grace', name: 'Grace', to: 'ada', text: 'hi' }, 'c1');
+    const maintenance = new SqliteStore({ path, maintenance: true });
+    assert.deepEqual((maintenance.exportUser('ada').direct).map((m) => m.text), ['hi'], 'the live anonymous inbox is still there');
+    maintenance.close();
+    assert.deepEqual((await relay.replayInbox('ada', 0)).messages.map((m) => m.text), ['hi'], 'and the relay still serves it');
+    relay.close();
+    const missing = file();
+    assert.throws(() => new SqliteStore({ path: missing, maintenance: true }), (err: Error) => err instanceof StoreNotReadyError && err.message.includes(missing));
+    assert.equal(existsSync(missing), false, 'no file was made');
+    const empty = join(dir, `not-parley-${files}.db`);
+    new Database(empty).close();
+    assert.throws(() => new SqliteStore({ path: empty, maintenance: true }), /schema version 0, older than this command knows/);
+  });
+
+  test('waits for the write lock a maintenance command holds instead of refusing, even when its turn reads first', async () => {
+    const path = file();
+    const store = new SqliteStore({ path, ...LIMITS });
+    await store.appendRoom(draft('lobby', 1), 'u_ada', 'c1');
+    // another process (parley-relay user erase) holds the write lock for 300 ms
+    const holder = spawn(process.execPath, ['-e', `const D = require('better-sqlite3'); const db = new D(${JSON.stringify(path)}); db.exec('BEGIN IMMEDIATE'); console.log('locked'); setTimeout(() => { db.exec('COMMIT'); db.close(); }, 300);`], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
+    const started = Date.now();
+    // a direct message reads its cid before it writes: in a deferred transaction that read could not wait for the lock
+    const r = await store.appendDirect({ type: 'direct', id: 'd1', ts: 2, from: 'u_ada', name: 'Ada', to: 'u_bob', text: 'psst' }, 'c2');
+    assert.ok(Date.now() - started >= 200, 'it waited for the lock');
+    assert.equal(r.ack.seq, 1);
+    assert.equal(store.available, true, 'and was never refused');
+    await new Promise((resolve) => holder.once('exit', resolve));
+    store.close();
+  });
+
+  test('an erase zeroes what it removes in the file, not only unlinks it', async () => {
+    const path = file();
+    const relay = new SqliteStore({ path, ...LIMITS });
+    const secret = 'erase-me-'.repeat(8);
+    await relay.appendRoom({ ...draft('lobby', 1), text: secret }, 'u_ada', 'c1');
+    await relay.appendDirect({ type: 'direct', id: 'd1', ts: 2, from: 'u_ada', name: 'Ada', to: 'u_bob', text: secret }, 'c2');
+    relay.close();
+    const maintenance = new SqliteStore({ path, maintenance: true });
+    assert.deepEqual(await maintenance.eraseUser('u_ada'), { user: 'u_ada', roomMessages: 1, directMessages: 1, inboxMessages: 1 });
+    maintenance.close();
+    assert.equal(existsSync(path + '-wal'), false, 'the last close checkpointed the WAL into the file');
+    assert.equal(readFileSync(path).includes(secret), false);
+  });
+
   test('makes the folder of a new file and starts it at the current schema', () => {
     const path = file();
     const store = new SqliteStore({ path, ...LIMITS });
@@ -135,6 +186,38 @@ describe('a relay on SQLite', () => {
       const seen: number[] = [];
       while (seen.length < 50) seen.push((await bob.next('msg')).seq as number);
       assert.deepEqual(seen, Array.from({ length: 50 }, (_, i) => i + 1), 'broadcast in seq order');
+    } finally {
+      await relay.close();
+    }
+  });
+});
+
+describe('a relay on SQLite with a retention policy', () => {
+  const h = new Harness();
+  after(() => h.close());
+
+  test('deletes in the background what the policy no longer keeps while it serves, and a resume from before it gets a gap', async () => {
+    const relay = await createRelay({ port: 0, host: '127.0.0.1', log: false, rateBurst: 1000, store: `sqlite:${file()}`, retention: '3', retentionIntervalMs: 50 });
+    try {
+      const ada = await h.chat(relay, { nick: 'ada', rooms: [{ room: 'lobby', since: 0 }] });
+      const history = async (): Promise<number[]> => {
+        ada.send({ type: 'history', room: 'lobby', qid: 'q' });
+        return ((await ada.next('page')).messages as Array<{ seq: number }>).map((m) => m.seq);
+      };
+      for (let round = 0; round < 3; round++) {
+        for (let i = 0; i < 5; i++) ada.send({ type: 'send', room: 'lobby', text: `t${round}.${i}`, cid: `c${round}.${i}` });
+        for (let i = 0; i < 5; i++) await ada.next('ack');
+      }
+      await eventually(async () => (await history()).length === 3, 'the job to keep the newest 3');
+      assert.deepEqual(await history(), [15, 14, 13]);
+      ada.send({ type: 'send', room: 'lobby', text: 'still served', cid: 'late' });
+      assert.equal((await ada.next('ack')).seq, 16, 'numbering goes on');
+      const bob = await h.chat(relay, { nick: 'bob', rooms: [{ room: 'lobby', since: 2 }] });
+      const gap = await bob.next('gap');
+      assert.equal(gap.room, 'lobby');
+      assert.equal(gap.start, 3);
+      assert.ok((gap.end as number) >= 12, `the gap ends where history starts (${gap.end})`);
+      assert.equal((await bob.next('msg')).seq, (gap.end as number) + 1);
     } finally {
       await relay.close();
     }
