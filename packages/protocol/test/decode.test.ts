@@ -184,9 +184,9 @@ describe('decodeServerFrame', () => {
   });
 
   test("accepts a tombstone (an erased sender's message): empty from, name and text, deleted true, alone and in a page", () => {
-    const gone = { ...msg, from: '', name: '', text: '', deleted: true } as const;
-    const dm = { type: 'direct', id: 'd1', seq: 2, ts: 5, from: '', name: '', to: 'grace', text: '', deleted: true } as const;
-    const page = { type: 'page', qid: 'q1', room: 'lobby', messages: [gone, msg], more: false } as const;
+    const gone: ServerMessage = { ...msg, from: '', name: '', text: '', deleted: true };
+    const dm: ServerMessage = { type: 'direct', id: 'd1', seq: 2, ts: 5, from: '', name: '', to: 'grace', text: '', deleted: true };
+    const page: ServerMessage = { type: 'page', qid: 'q1', room: 'lobby', messages: [{ ...msg, from: '', name: '', text: '', deleted: true }, msg], more: false };
     assert.deepEqual(decodeServerFrame(encodeBatch([gone, dm, page].map(encode))), [gone, dm, page].map((value) => ({ ok: true, value })));
     assert.equal(decodeServerFrame(JSON.stringify({ ...msg, from: 'not an id!' }))[0]!.ok, false, 'a from that is neither empty nor an id is still refused');
   });

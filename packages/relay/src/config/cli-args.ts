@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { CLI_DEFAULT_STORE, OPTION_SPECS, defaultText, envOf, flagOf, type OptionSpec, type RelayOptions } from './options.js';
 
 /** The usage line of `parley-relay user`, for `--help` and its errors. */
-export const USER_USAGE = 'parley-relay user export|erase <id> [--store ...] [--data-dir ...]';
+export const USER_USAGE = 'parley-relay user export|erase <id> [options]';
 
 /** What the command line asks for. */
 export type CliRequest = { kind: 'help' } | { kind: 'run'; options: RelayOptions } | { kind: 'usage'; message: string };
