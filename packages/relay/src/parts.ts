@@ -4,7 +4,7 @@
  * that fan-out reads. `createRelay` builds its parts here, and so do the
  * contract suites, so that what they test is what runs.
  */
-import { buildCluster, type ClusterParts, type RedisLink } from './cluster/build.js';
+import { buildCluster, redisPublisher, type ClusterParts, type RedisLink } from './cluster/build.js';
 import { invalid, type RelayConfig } from './config/config.js';
 import { LocalBroker, type Broker } from './fanout/broker.js';
 import { FlushScheduler } from './fanout/flush-scheduler.js';
@@ -16,6 +16,7 @@ import { RoomRegistry } from './sessions/rooms.js';
 import type { Sessions } from './sessions/sessions.js';
 import { MemoryStore } from './store/memory-store.js';
 import { SqliteStore } from './store/sqlite-store.js';
+import { PostgresStore } from './store/postgres-store.js';
 import { RoomRetention } from './store/room-retention.js';
 import { RetentionJob, type PruningStore } from './store/retention-job.js';
 import type { Store } from './store/store.js';
@@ -48,7 +49,11 @@ export interface DataPathBase {
   metrics: RelayMetrics;
   /** The two Redis connections, when the relay runs in a cluster. */
   link?: RedisLink;
-  /** A store of the caller's (single relay only); default a {@link MemoryStore} bounded by the retention limits. */
+  /**
+   * A store of the caller's, or the database store {@link openStore} opened
+   * (in a cluster: only one that keeps history outside Redis); default the
+   * store `config.store` names (memory: bounded by the retention limits).
+   */
   store?: Store;
 }
 
@@ -80,7 +85,7 @@ export function buildDataPath(base: DataPathBase): DataPath {
   let cluster: ClusterParts | undefined;
   let retention: RoomRetention | undefined;
   if (link) {
-    cluster = buildCluster(link, { config, log, metrics, rooms, directory, delivered });
+    cluster = buildCluster(link, { config, log, metrics, rooms, directory, delivered, store: base.store });
     occupancy = cluster.broker;
     ({ store, broker, sessions } = cluster);
   } else {
@@ -118,6 +123,27 @@ export function buildDataPath(base: DataPathBase): DataPath {
       await store.close?.();
     },
   };
+}
+
+/**
+ * Opens the store `config.store` names when it must be opened before the
+ * data path is built (PostgreSQL: connected and migrated; in a cluster it
+ * publishes what it commits through `link`); `undefined` for the others.
+ *
+ * @example
+ * ```ts
+ * const store = await openStore(config, log, link);
+ * const path = buildDataPath({ config, log, metrics, link, store });
+ * ```
+ */
+export async function openStore(config: RelayConfig, log: Logger, link?: RedisLink): Promise<Store | undefined> {
+  if (config.store.kind !== 'postgres') return undefined;
+  return PostgresStore.open({
+    url: config.store.url,
+    published: link && redisPublisher(link, config.redisPrefix, log),
+    // one relay: anonymous inboxes its last run left are gone; a cluster drops each when its nickname is claimed afresh
+    forgetEphemeral: link === undefined,
+  });
 }
 
 /**

@@ -7,8 +7,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { connectRedis } from './cluster/build.js';
-import { buildDataPath } from './parts.js';
-import { ConfigError, resolveConfig, type RelayConfig } from './config/config.js';
+import { buildDataPath, openStore } from './parts.js';
+import { ConfigError, redactUrl, resolveConfig, type RelayConfig } from './config/config.js';
 import type { RelayContext } from './handlers/context.js';
 import { RETENTION_FOREVER, retentionText } from './config/retention.js';
 import { Gateway } from './http/gateway.js';
@@ -101,6 +101,7 @@ function announce(log: Logger, config: RelayConfig, port: number, url: string, w
   }
   log.info({ anonymous: config.anonymous, tokens: config.tokenSecret !== undefined }, 'identity');
   if (customStore) log.info({ store: 'custom' }, 'history is kept in the store given to createRelay');
+  else if (config.store.kind === 'postgres') log.info({ store: 'postgres', url: redactUrl(config.store.url) }, `history is kept in PostgreSQL at ${redactUrl(config.store.url)}`);
   else if (config.redis !== undefined) log.info({ store: 'redis' }, 'history is kept in Redis');
   else if (config.store.kind === 'sqlite') log.info({ store: 'sqlite', file: config.store.path }, `history is kept in ${config.store.path}`);
   else log.warn({ store: 'memory' }, 'history is kept in memory only: a restart loses it (--store sqlite keeps it)');
@@ -132,7 +133,15 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
   let gateway: Gateway | undefined;
   // the metrics read the parts only when scraped, after they exist
   const metrics = new RelayMetrics({ connections: () => gateway?.size ?? 0, rooms: () => dataPath.rooms.size, sessions: () => dataPath.sessions.count });
-  const dataPath = buildDataPath({ config, log, metrics, link, store: parts.store });
+  let opened: Store | undefined;
+  try {
+    opened = parts.store ?? (await openStore(config, log, link));
+  } catch (err) {
+    link?.command.disconnect();
+    link?.sub.disconnect();
+    throw err;
+  }
+  const dataPath = buildDataPath({ config, log, metrics, link, store: opened });
   const { store, broker, sessions, scheduler, cluster, rooms } = dataPath;
   const limits: SessionLimits = {
     text: config.maxTextLength,

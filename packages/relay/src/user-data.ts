@@ -87,6 +87,5 @@ async function openForMaintenance(options: RelayOptions): Promise<UserDataStore>
   if (choice.kind === 'memory') throw invalid('store', 'the memory store keeps nothing between runs: name the sqlite or postgres store the relay uses');
   if (choice.kind === 'sqlite') return new SqliteStore({ path: choice.path, maintenance: true, busyTimeoutMs: USER_DATA_BUSY_TIMEOUT_MS });
   // what is left is PostgreSQL; its anonymous inboxes may belong to live sessions of running relays
-  const { url } = choice as { url: string };
-  return capable(await PostgresStore.open({ url, forgetEphemeral: false }));
+  return capable(await PostgresStore.open({ url: choice.url, forgetEphemeral: false }));
 }

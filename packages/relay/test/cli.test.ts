@@ -85,15 +85,28 @@ describe('command line', () => {
     assert.deepEqual(resolveConfig({}).store, { kind: 'memory' }, "createRelay's own default writes no file");
     assert.deepEqual(resolveConfig({ store: 'sqlite', dataDir: '/srv/chat' }).store, { kind: 'sqlite', path: '/srv/chat/parley.db' });
     assert.deepEqual(resolveConfig({ store: 'sqlite:/var/lib/parley.db' }).store, { kind: 'sqlite', path: '/var/lib/parley.db' });
+    const pg = 'postgres://parley:secret@db.internal:5432/chat?schema=site_a';
+    assert.deepEqual(resolveConfig({ store: pg }).store, { kind: 'postgres', url: pg });
+    assert.deepEqual(resolveConfig({ store: pg, redis: 'redis://127.0.0.1:6379' }).store, { kind: 'postgres', url: pg }, 'PostgreSQL serves a cluster');
   });
 
-  test('a store it does not know, or SQLite with Redis, is refused with one line naming --store', () => {
+  test('a store it does not know, a bad PostgreSQL URL, or SQLite with Redis, is refused with one line naming --store', () => {
     const bad = run(['--store', 'mysql://db']);
     assert.equal(bad.status, 2);
-    assert.match(bad.stderr, /^parley-relay: invalid store \(--store, PARLEY_STORE\): must be memory, sqlite or sqlite:PATH, got "mysql:\/\/db" \(see --help\)\n$/);
+    assert.match(bad.stderr, /^parley-relay: invalid store \(--store, PARLEY_STORE\): must be memory, sqlite, sqlite:PATH or postgres:\/\/\.\.\., got "mysql:\/\/db" \(see --help\)\n$/);
+    const schema = run(['--store', 'postgres://parley@127.0.0.1/chat?schema=Drop;Table']);
+    assert.equal(schema.status, 2);
+    assert.match(schema.stderr, /^parley-relay: invalid store \(--store, PARLEY_STORE\): schema "Drop;Table" must be lower-case letters, digits and _ \(see --help\)\n$/);
     const both = run(['--store', 'sqlite', '--redis', 'redis://127.0.0.1:6379']);
     assert.equal(both.status, 2);
-    assert.match(both.stderr, /^parley-relay: invalid store \(--store, PARLEY_STORE\): cannot be combined with redis/);
+    assert.match(both.stderr, /^parley-relay: invalid store \(--store, PARLEY_STORE\): an sqlite store belongs to one relay/);
+  });
+
+  test('a PostgreSQL that cannot be reached stops the start with one line, without the password', () => {
+    const down = run(['--store', 'postgres://parley:hunter2@127.0.0.1:1/chat']);
+    assert.equal(down.status, 1);
+    assert.match(down.stderr, /^parley-relay: cannot use PostgreSQL at postgres:\/\/parley:\*\*\*@127\.0\.0\.1:1\/chat: .*\n$/);
+    assert.ok(!down.stderr.includes('hunter2'));
   });
 
   test('a port already in use fails with one line', async () => {

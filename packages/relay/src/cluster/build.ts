@@ -21,6 +21,8 @@ import { RedisKeys } from './redis-keys.js';
 import { defineScripts } from './redis-scripts.js';
 import { RedisStore } from './redis-store.js';
 import type { RoomRegistry } from '../sessions/rooms.js';
+import type { Store } from '../store/store.js';
+import type { Published } from '../store/postgres-store.js';
 
 /** Longest the relay waits for Redis at start-up before giving up, ms. */
 export const REDIS_CONNECT_TIMEOUT_MS = 10_000;
@@ -71,7 +73,8 @@ export async function connectRedis(url: string, log: Logger): Promise<RedisLink>
 export interface ClusterParts {
   /** This relay's id among the relays sharing the Redis. */
   node: string;
-  store: RedisStore;
+  /** The Redis store, or the database store the cluster was given. */
+  store: Store;
   broker: RedisBroker;
   sessions: ClusterSessions;
   health: RedisHealth;
@@ -90,6 +93,33 @@ export interface ClusterBase {
   directory: Directory;
   /** Called after every fan-out (delivery metrics). */
   delivered: (out: Outbound, count: number) => void;
+  /**
+   * A store that keeps history outside Redis (PostgreSQL), made with
+   * {@link redisPublisher} so that it publishes what it commits. Default: the
+   * Redis store.
+   */
+  store?: Store;
+}
+
+/**
+ * How a database store of a cluster hands committed messages to the relays:
+ * published on the room's (user's) channel as `<session to skip>\n<JSON>`,
+ * like the Redis store's scripts do, in the order they are given.
+ *
+ * @example
+ * ```ts
+ * const store = await PostgresStore.open({ url, published: redisPublisher(link, config.redisPrefix, log) });
+ * ```
+ */
+export function redisPublisher(link: RedisLink, prefix: string, log: Logger): Published {
+  const keys = new RedisKeys(prefix);
+  const send = (channel: string, json: string, except: string): void => {
+    link.command.publish(channel, except + '\n' + json).catch((err: unknown) => log.debug({ channel, err: String(err) }, 'publish failed'));
+  };
+  return {
+    room: (room, json, except) => send(keys.roomChannel(room), json, except),
+    user: (userId, json, except) => send(keys.userChannel(userId), json, except),
+  };
 }
 
 /**
@@ -106,11 +136,13 @@ export function buildCluster(link: RedisLink, base: ClusterBase): ClusterParts {
   const keys = new RedisKeys(config.redisPrefix);
   const health = new RedisHealth({ command: link.command, sub: link.sub }, log);
   const run = defineScripts(link.command);
-  const store = new RedisStore(link.command, run, keys, health, {
-    historyLimit: config.historyLimit,
-    inboxLimit: config.inboxLimit,
-    resumeWindowMs: config.resumeWindowMs,
-  });
+  const store =
+    base.store ??
+    new RedisStore(link.command, run, keys, health, {
+      historyLimit: config.historyLimit,
+      inboxLimit: config.inboxLimit,
+      resumeWindowMs: config.resumeWindowMs,
+    });
   let metrics: ClusterMetrics | undefined;
   const broker = new RedisBroker(link.command, link.sub, keys, store, rooms, directory, health, log, {
     delivered: base.delivered,
@@ -123,7 +155,7 @@ export function buildCluster(link: RedisLink, base: ClusterBase): ClusterParts {
     resumeWindowMs: config.resumeWindowMs,
     defaultRoom: config.defaultRoom,
   });
-  const sessions = new ClusterSessions(config, store, rooms, directory, broker, log, shared, health, node);
+  const sessions = new ClusterSessions(config, store, rooms, directory, broker, log, shared, health, node, base.store !== undefined);
   const beat = new ClusterNode(
     run,
     sessions,

@@ -128,9 +128,14 @@ export class ClusterDirectory {
     await queued(() => this.run('parleyRestoreSecret', this.prefix, session, secretHash(old), secretHash(current)));
   }
 
-  /** Puts the session in the room (announcing its user when first there); `null` when the session is not this relay's. */
-  async enter(session: string, room: string): Promise<Entered | null> {
-    const r = (await guarded(this.health, () => this.run('parleyEnter', this.prefix, session, this.options.node, room, newEpoch()))) as
+  /**
+   * Puts the session in the room (announcing its user when first there);
+   * `null` when the session is not this relay's. `seq`: the room's latest
+   * `seq` when a database store keeps it (else Redis's is read).
+   */
+  async enter(session: string, room: string, seq?: number): Promise<Entered | null> {
+    const args = [this.prefix, session, this.options.node, room, newEpoch(), seq === undefined ? '' : String(seq)];
+    const r = (await guarded(this.health, () => this.run('parleyEnter', ...args))) as
       | [number, number, string[], string]
       | null;
     if (r === null) return null;

@@ -159,7 +159,8 @@ return 1
 
 /**
  * Puts a session in a room: ARGV P, sid, node, room, new epoch (kept only
- * when the room has none). The user's first session there is announced (to
+ * when the room has none), the room's latest seq when a database store
+ * keeps it ('' reads the Redis store's). The user's first session there is announced (to
  * everyone but this session). Answers {seq when the session joined, latest
  * seq, member JSONs, epoch} or false when the session is not this node's.
  */
@@ -170,7 +171,7 @@ local s = redis.call('HMGET', sk, 'owner', 'user')
 if s[1] ~= node then return false end
 local rk = P .. 'room/' .. room
 redis.call('SET', rk .. '/epoch', ARGV[5], 'NX')
-local seq = tonumber(redis.call('GET', rk .. '/seq') or '0')
+local seq = tonumber(ARGV[6]) or tonumber(redis.call('GET', rk .. '/seq') or '0')
 local joined = seq
 local member = redis.call('HGET', P .. 'user/' .. s[2], 'member')
 if not member then return false end

@@ -54,6 +54,8 @@ export class ClusterSessions extends LocalSessions {
     private readonly shared: ClusterDirectory,
     private readonly health: RedisHealth,
     private readonly node: string,
+    /** History lives in a database store (PostgreSQL), not in Redis: a room's `seq` and epoch come from the store. */
+    private readonly historyInStore = false,
   ) {
     super(config, store, rooms, directory, redisBroker, log);
   }
@@ -81,6 +83,15 @@ export class ClusterSessions extends LocalSessions {
       this.opening.delete(id);
     }
     if (!member) return null;
+    if (claim.anonymous && this.historyInStore) {
+      // an anonymous nickname is no account: whoever claims it afresh starts with an empty inbox
+      try {
+        await within(Promise.resolve(this.store.dropInbox(member.id)), REDIS_TIMEOUT_MS);
+      } catch (err) {
+        this.background(this.shared.end(id), 'end after a failed open');
+        throw err;
+      }
+    }
     const user = this.directory.adopt(member, claim.anonymous, claim.key);
     const session = this.directory.open(user, id, kind, secret);
     session.tokenExpiresAt = claim.expiresAt;
@@ -161,10 +172,12 @@ export class ClusterSessions extends LocalSessions {
     }
     try {
       await within(this.redisBroker.roomReady(room), REDIS_TIMEOUT_MS);
-      const entered = await within(this.shared.enter(session.id, room), REDIS_TIMEOUT_MS);
+      // read after the subscription is live: what comes after this seq arrives through it
+      const head = this.historyInStore ? await within(Promise.resolve(this.store.roomHead(room)), REDIS_TIMEOUT_MS) : undefined;
+      const entered = await within(this.shared.enter(session.id, room, head?.seq), REDIS_TIMEOUT_MS);
       if (!entered) throw this.movedAway(session);
       if (session.rooms.has(room)) session.rooms.set(room, entered.joined);
-      return { room, seq: entered.seq, epoch: entered.epoch, members: entered.members };
+      return { room, seq: head?.seq ?? entered.seq, epoch: head?.epoch ?? entered.epoch, members: entered.members };
     } catch (err) {
       if (fresh && session.rooms.has(room)) {
         session.forgetRoom(room);

@@ -19,7 +19,7 @@ import type { Logger } from '../observability/logger.js';
 import { Outbound } from '../wire/outbound.js';
 import type { RedisHealth } from './redis-health.js';
 import type { RedisKeys } from './redis-keys.js';
-import type { RedisStore } from './redis-store.js';
+import type { Store } from '../store/store.js';
 import type { RoomRegistry } from '../sessions/rooms.js';
 import type { Session } from '../sessions/session.js';
 
@@ -55,7 +55,7 @@ export class RedisBroker implements Broker {
     private readonly command: Redis,
     private readonly sub: Redis,
     private readonly keys: RedisKeys,
-    private readonly store: RedisStore,
+    private readonly store: Store,
     private readonly rooms: RoomRegistry,
     private readonly directory: Directory,
     private readonly health: RedisHealth,
@@ -101,8 +101,8 @@ export class RedisBroker implements Broker {
   /** A local session entered a room nobody here was in: subscribe (see {@link roomReady}). */
   occupied(room: string): void {
     this.watch(this.keys.roomChannel(room), {
-      latest: () => this.store.roomSeq(room),
-      after: (since) => this.store.replayRoom(room, since),
+      latest: async () => this.store.roomSeq(room),
+      after: async (since) => this.store.replayRoom(room, since),
       gap: (start, end) => ({ type: 'gap', room, start, end }),
     }, (item) => this.deliver(this.rooms.sessions(room), item));
   }
@@ -121,8 +121,8 @@ export class RedisBroker implements Broker {
   watchUser(userId: string): Promise<void> {
     const channel = this.keys.userChannel(userId);
     this.watch(channel, {
-      latest: () => this.store.inboxSeq(userId),
-      after: (since) => this.store.replayInbox(userId, since),
+      latest: async () => this.store.inboxSeq(userId),
+      after: async (since) => this.store.replayInbox(userId, since),
       gap: (start, end) => ({ type: 'gap', start, end }),
     }, (item) => {
       const user = this.directory.find(userId);

@@ -51,7 +51,7 @@ export interface RelayConfig {
 }
 
 /** The store `store` names, with its file resolved. */
-export type StoreChoice = { kind: 'memory' } | { kind: 'sqlite'; path: string };
+export type StoreChoice = { kind: 'memory' } | { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
 /**
  * A relay option is invalid. The message is one line and names the option.
@@ -156,7 +156,8 @@ function checkValue(spec: OptionSpec, v: unknown): unknown {
     case 'store':
       if (v === 'memory' || v === 'sqlite') return v;
       if (typeof v === 'string' && v.startsWith('sqlite:') && v.length > 'sqlite:'.length) return v;
-      throw invalid(key, `must be memory, sqlite or sqlite:PATH, got ${show(v)}`);
+      if (typeof v === 'string' && /^postgres(ql)?:\/\//.test(v)) return checkPostgresUrl(key, v);
+      throw invalid(key, `must be memory, sqlite, sqlite:PATH or postgres://..., got ${show(v)}`);
     case 'retention': {
       const spec = typeof v === 'string' ? parseRetention(v) : `must be a string such as 30d, 10000 or 30d,10000, got ${show(v)}`;
       if (typeof spec === 'string') throw invalid(key, spec);
@@ -203,8 +204,8 @@ export function resolveConfig(options: RelayOptions = {}): RelayConfig {
     out[spec.key] = given === undefined ? (spec.default === undefined ? undefined : checkValue(spec, spec.default)) : checkValue(spec, given);
   }
   const store = out.store as string;
-  if (out.redis !== undefined && store !== 'memory') {
-    throw invalid('store', 'cannot be combined with redis, which keeps history in Redis');
+  if (out.redis !== undefined && store !== 'memory' && !store.startsWith('postgres')) {
+    throw invalid('store', 'an sqlite store belongs to one relay: with redis, keep history in Redis (store memory) or in PostgreSQL (postgres://...)');
   }
   const retention = out.retention as RetentionSpec;
   if (out.redis !== undefined && store === 'memory' && (retention.maxAgeMs !== undefined || retention.maxCount !== undefined)) {
@@ -214,8 +215,23 @@ export function resolveConfig(options: RelayOptions = {}): RelayConfig {
   return out as unknown as RelayConfig;
 }
 
+/** A PostgreSQL URL that parses, with a host and a valid `schema` parameter if any. */
+function checkPostgresUrl(key: string, v: string): string {
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw invalid(key, `is not a valid PostgreSQL URL (postgres://user:password@host:port/database)`);
+  }
+  if (!url.hostname) throw invalid(key, 'must name a host: postgres://user:password@host:port/database');
+  const schema = url.searchParams.get('schema');
+  if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw invalid(key, `schema ${show(schema)} must be lower-case letters, digits and _`);
+  return v;
+}
+
 function storeChoice(store: string, dataDir: string): StoreChoice {
   if (store === 'memory') return { kind: 'memory' };
   if (store === 'sqlite') return { kind: 'sqlite', path: join(dataDir, SQLITE_FILE_NAME) };
+  if (store.startsWith('postgres')) return { kind: 'postgres', url: store };
   return { kind: 'sqlite', path: resolve(store.slice('sqlite:'.length)) };
 }

@@ -114,10 +114,12 @@ export interface RelayOptions {
   serveTestPages?: boolean;
   /**
    * Where history lives: `memory` (lost on restart), `sqlite` (the file
-   * `parley.db` in `dataDir`) or `sqlite:PATH`. Default `memory` for
-   * `createRelay` (tests and embedding write no files unless asked); the
-   * `parley-relay` command defaults to `sqlite`. Not combined with `redis`,
-   * which keeps history in Redis.
+   * `parley.db` in `dataDir`), `sqlite:PATH`, or PostgreSQL
+   * (`postgres://user:password@host:port/database`, `?schema=name` for a
+   * schema other than `parley`). Default `memory` for `createRelay` (tests
+   * and embedding write no files unless asked); the `parley-relay` command
+   * defaults to `sqlite`. With `redis`, history is kept in Redis (`memory`)
+   * or in PostgreSQL; an SQLite file belongs to one relay.
    */
   store?: string;
   /** Folder of the `sqlite` store's file, made on start. Default `parley-data` in the working directory. */
@@ -215,7 +217,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'widgetFile', kind: 'path', default: DEFAULT_WIDGET_FILE, help: 'widget bundle served at /widget.js (its source map, the same path and .map, at /widget.js.map)' },
   { key: 'clientFile', kind: 'path', default: DEFAULT_CLIENT_FILE, help: 'client SDK bundle served at /parley-client.js (and its .map)' },
   { key: 'serveTestPages', kind: 'boolean', default: false, help: 'serve the browser-test fixtures in test/ of the static folder (for the test runner, not production)' },
-  { key: 'store', kind: 'store', default: 'memory', help: `where history lives: memory, sqlite (${SQLITE_FILE_NAME} in dataDir) or sqlite:PATH; parley-relay defaults to ${CLI_DEFAULT_STORE} unless redis is set` },
+  { key: 'store', kind: 'store', default: 'memory', help: `where history lives: memory, sqlite (${SQLITE_FILE_NAME} in dataDir), sqlite:PATH or postgres://user@host/db[?schema=name]; parley-relay defaults to ${CLI_DEFAULT_STORE} unless redis is set` },
   { key: 'dataDir', kind: 'path', default: DEFAULT_DATA_DIR, help: `folder of the sqlite store's file (made on start)` },
   { key: 'retention', kind: 'retention', default: RETENTION_FOREVER, help: 'history kept per room and inbox: an age (30d), a count (10000), both (30d,10000) or forever' },
   ms('retentionIntervalMs', DEFAULT_RETENTION_INTERVAL_MS, 'how often the retention job deletes what retention no longer keeps, ms'),

@@ -31,7 +31,8 @@ import pg from 'pg';
 import { redactUrl } from '../config/config.js';
 import { newEpoch } from '../wire/ids.js';
 import { SchemaTooNewError, UnavailableError } from './errors.js';
-import type { AckInfo, DirectAppend, DirectDraft, Page, Replay, RoomAppend, RoomDraft, RoomHead, Store } from './store.js';
+import type { AckInfo, DirectAppend, DirectDraft, EraseResult, Page, PruneStep, Replay, RetentionPolicy, RoomAppend, RoomDraft, RoomHead, Store, UserExport } from './store.js';
+import { assembleExport, tombstone } from './user-records.js';
 
 /** How often a store that failed a write asks the database whether it answers again, ms. */
 export const POSTGRES_PROBE_MS = 1000;
@@ -82,14 +83,12 @@ const MIGRATIONS: ReadonlyArray<(S: string) => string> = [
       PRIMARY KEY (room, seq)
     );
     CREATE UNIQUE INDEX room_cids ON ${S}.room_messages (room, usr, cid);
-    CREATE INDEX room_times ON ${S}.room_messages (ts);
     CREATE TABLE ${S}.inboxes (owner text PRIMARY KEY, seq bigint NOT NULL DEFAULT 0);
     CREATE TABLE ${S}.inbox_messages (
       owner text NOT NULL, seq bigint NOT NULL, sender text NOT NULL, cid text, ts bigint NOT NULL, body text NOT NULL,
       PRIMARY KEY (owner, seq)
     );
     CREATE UNIQUE INDEX inbox_cids ON ${S}.inbox_messages (owner, cid) WHERE cid IS NOT NULL;
-    CREATE INDEX inbox_times ON ${S}.inbox_messages (ts);
     CREATE TABLE ${S}.ephemeral_inboxes (owner text PRIMARY KEY);
     ${APPLY(S)}
   `,
@@ -103,12 +102,20 @@ const MIGRATIONS: ReadonlyArray<(S: string) => string> = [
  * head, made with `epoch` when new), `drop-room`, `drop-inbox`, `ephemeral`.
  * A message's stored text is `head || seq || '}'`: the encoded draft with
  * its `seq` appended, exactly `JSON.stringify({ ...draft, seq })`.
+ *
+ * Room messages are stored as one set (one statement, whatever their
+ * number), before the other operations, which run in call order; a `head`
+ * answers the room as it stood before the call's messages.
  */
 const APPLY = (S: string): string => `
 CREATE OR REPLACE FUNCTION ${S}.parley_apply(ops jsonb) RETURNS jsonb LANGUAGE plpgsql AS $fn$
 DECLARE
   op jsonb;
-  results jsonb := '[]'::jsonb;
+  i bigint;
+  others jsonb := '{}'::jsonb;
+  room_fresh jsonb;
+  room_earlier jsonb;
+  head_results jsonb;
   earlier text;
   a bigint;
   b bigint;
@@ -131,23 +138,41 @@ BEGIN
     SELECT o->>'to' FROM jsonb_array_elements(ops) o WHERE o->>'k' = 'dm'
     UNION SELECT o->>'from' FROM jsonb_array_elements(ops) o WHERE o->>'k' IN ('dm', 'drop-inbox', 'ephemeral')
   ) ORDER BY owner FOR UPDATE;
-  FOR op IN SELECT value FROM jsonb_array_elements(ops) LOOP
+
+  -- heads as they stand before this call's messages (as a read of the room would answer)
+  SELECT coalesce(jsonb_object_agg(t.ord::text, jsonb_build_array(x.seq, x.epoch)), '{}'::jsonb) INTO head_results
+    FROM jsonb_array_elements(ops) WITH ORDINALITY AS t(o, ord) JOIN ${S}.rooms x ON x.room = t.o->>'room'
+    WHERE t.o->>'k' = 'head';
+
+  -- room messages, as one set: a cid accepted before answers its earlier message (the caller sends
+  -- each cid once per call); the others get consecutive seqs per room, in call order. Every
+  -- part reads the rows as they stood before the statement, so numbered sees the seqs bumped raises.
+  WITH r AS (
+    SELECT t.ord, t.o->>'room' AS room, t.o->>'user' AS usr, t.o->>'cid' AS cid, (t.o->>'ts')::bigint AS ts, t.o->>'head' AS head
+    FROM jsonb_array_elements(ops) WITH ORDINALITY AS t(o, ord) WHERE t.o->>'k' = 'room'
+  ), earlier AS (
+    SELECT r.ord, m.body FROM r JOIN ${S}.room_messages m ON m.room = r.room AND m.usr = r.usr AND m.cid = r.cid
+  ), fresh AS (
+    SELECT r.* FROM r WHERE NOT EXISTS (SELECT 1 FROM ${S}.room_messages m WHERE m.room = r.room AND m.usr = r.usr AND m.cid = r.cid)
+  ), numbered AS (
+    SELECT f.*, x.seq + row_number() OVER (PARTITION BY f.room ORDER BY f.ord) AS seq FROM fresh f JOIN ${S}.rooms x ON x.room = f.room
+  ), bumped AS (
+    UPDATE ${S}.rooms x SET seq = x.seq + c.n FROM (SELECT room, count(*) AS n FROM fresh GROUP BY room) c WHERE x.room = c.room
+  ), inserted AS (
+    INSERT INTO ${S}.room_messages (room, seq, usr, cid, ts, body)
+    SELECT room, seq, usr, cid, ts, head || seq || '}' FROM numbered
+  )
+  SELECT (SELECT coalesce(jsonb_object_agg(ord::text, seq), '{}'::jsonb) FROM numbered),
+         (SELECT coalesce(jsonb_object_agg(ord::text, body), '{}'::jsonb) FROM earlier)
+    INTO room_fresh, room_earlier;
+
+  -- direct messages, drops and marks, one by one in call order
+  FOR op, i IN SELECT value, ordinality FROM jsonb_array_elements(ops) WITH ORDINALITY WHERE value->>'k' NOT IN ('room', 'head') LOOP
     CASE op->>'k'
-    WHEN 'room' THEN
-      SELECT m.body INTO earlier FROM ${S}.room_messages m
-        WHERE m.room = op->>'room' AND m.usr = op->>'user' AND m.cid = op->>'cid';
-      IF FOUND THEN
-        results := results || jsonb_build_array(jsonb_build_array(1, earlier));
-      ELSE
-        UPDATE ${S}.rooms SET seq = seq + 1 WHERE room = op->>'room' RETURNING seq INTO a;
-        INSERT INTO ${S}.room_messages (room, seq, usr, cid, ts, body)
-          VALUES (op->>'room', a, op->>'user', op->>'cid', (op->>'ts')::bigint, (op->>'head') || a || '}');
-        results := results || jsonb_build_array(jsonb_build_array(0, a));
-      END IF;
     WHEN 'dm' THEN
       SELECT m.body INTO earlier FROM ${S}.inbox_messages m WHERE m.owner = op->>'from' AND m.cid = op->>'cid';
       IF FOUND THEN
-        results := results || jsonb_build_array(jsonb_build_array(1, earlier));
+        others := others || jsonb_build_object(i::text, jsonb_build_array(1, earlier));
       ELSE
         UPDATE ${S}.inboxes SET seq = seq + 1 WHERE owner = op->>'to' RETURNING seq INTO a;
         INSERT INTO ${S}.inbox_messages (owner, seq, sender, cid, ts, body)
@@ -159,26 +184,31 @@ BEGIN
           INSERT INTO ${S}.inbox_messages (owner, seq, sender, cid, ts, body)
             VALUES (op->>'from', b, op->>'from', op->>'cid', (op->>'ts')::bigint, (op->>'head') || b || '}');
         END IF;
-        results := results || jsonb_build_array(jsonb_build_array(0, a, b));
+        others := others || jsonb_build_object(i::text, jsonb_build_array(0, a, b));
       END IF;
-    WHEN 'head' THEN
-      SELECT seq INTO a FROM ${S}.rooms WHERE room = op->>'room';
-      results := results || jsonb_build_array(jsonb_build_array(a, (SELECT epoch FROM ${S}.rooms WHERE room = op->>'room')));
     WHEN 'drop-room' THEN
       DELETE FROM ${S}.room_messages WHERE room = op->>'room';
       DELETE FROM ${S}.rooms WHERE room = op->>'room';
-      results := results || 'null'::jsonb;
+      others := others || jsonb_build_object(i::text, 'null'::jsonb);
     WHEN 'drop-inbox' THEN
       DELETE FROM ${S}.inbox_messages WHERE owner = op->>'from';
       DELETE FROM ${S}.inboxes WHERE owner = op->>'from';
       DELETE FROM ${S}.ephemeral_inboxes WHERE owner = op->>'from';
-      results := results || 'null'::jsonb;
+      others := others || jsonb_build_object(i::text, 'null'::jsonb);
     WHEN 'ephemeral' THEN
       INSERT INTO ${S}.ephemeral_inboxes (owner) VALUES (op->>'from') ON CONFLICT DO NOTHING;
-      results := results || 'null'::jsonb;
+      others := others || jsonb_build_object(i::text, 'null'::jsonb);
     END CASE;
   END LOOP;
-  RETURN results;
+  -- every answer, in call order
+  RETURN (
+    SELECT jsonb_agg(CASE t.o->>'k'
+        WHEN 'room' THEN CASE WHEN room_fresh ? t.ord::text THEN jsonb_build_array(0, room_fresh -> t.ord::text)
+                              ELSE jsonb_build_array(1, room_earlier -> t.ord::text) END
+        WHEN 'head' THEN head_results -> t.ord::text
+        ELSE others -> t.ord::text END ORDER BY t.ord)
+    FROM jsonb_array_elements(ops) WITH ORDINALITY AS t(o, ord)
+  );
 END
 $fn$;
 `;
@@ -200,6 +230,8 @@ const RETRYABLE = new Set(['40P01', '40001']);
  */
 const UNKNOWN_OUTCOME = /^(08|57P0)/;
 
+const ignore = (): void => {};
+
 /** The id in an encoded message. */
 const idOf = (body: string): string => (JSON.parse(body) as { id: string }).id;
 
@@ -220,6 +252,8 @@ export class PostgresStore implements Store {
   readonly durable = true;
   private queue: Pending[] = [];
   private scheduled = false;
+  /** Where the retention walk stands: the table it walks, and the last name it finished. */
+  private pass = { inboxes: false, after: '' };
   /** The call in flight, if any. */
   private running: Promise<void> | undefined;
   private closed = false;
@@ -343,6 +377,109 @@ export class PostgresStore implements Store {
     await this.apply({ k: 'ephemeral', from: user });
   }
 
+  /**
+   * One step of applying `policy` (see {@link Store.prune}): walks the
+   * rooms, then the inboxes, in name order from where the last step
+   * stopped, and deletes each one's oldest messages older than `maxAgeMs`
+   * or beyond the newest `maxCount`. Every relay of a cluster may run it: a
+   * delete of what another already deleted deletes nothing.
+   */
+  async prune(policy: RetentionPolicy, now: number, budget: number): Promise<PruneStep> {
+    if (policy.maxAgeMs === undefined && policy.maxCount === undefined) return { deleted: 0, done: true };
+    const cutoff = policy.maxAgeMs === undefined ? undefined : now - policy.maxAgeMs;
+    let deleted = 0;
+    let looked = 0;
+    while (looked < budget && deleted < budget) {
+      const inboxes = this.pass.inboxes;
+      const [logs, table, key] = inboxes ? ['inboxes', 'inbox_messages', 'owner'] : ['rooms', 'room_messages', 'room'];
+      const rows = await this.read<{ name: string; seq: string }>(
+        `SELECT ${key} AS name, seq FROM ${this.S}.${logs} WHERE ${key} > $1 ORDER BY ${key} LIMIT $2`,
+        [this.pass.after, budget - looked],
+      );
+      if (rows.length === 0) {
+        this.pass = { inboxes: !inboxes, after: '' };
+        if (inboxes) return { deleted, done: true };
+        continue;
+      }
+      for (const { name, seq } of rows) {
+        looked++;
+        const room = budget - deleted;
+        const n = await this.pruneLog(table, key, name, Number(seq), policy.maxCount, cutoff, room);
+        deleted += n;
+        // a log that used the whole budget may hold more: the next step starts with it again
+        if (n === room) return { deleted, done: false };
+        this.pass.after = name;
+      }
+    }
+    return { deleted, done: false };
+  }
+
+  /** Every message `user` sent and every message of their inbox, oldest first. */
+  async exportUser(user: string): Promise<UserExport> {
+    const bodies = async <T>(text: string): Promise<T[]> => (await this.read<{ body: string }>(text, [user])).map((r) => JSON.parse(r.body) as T);
+    return assembleExport(
+      user,
+      await bodies<RoomMessage>(`SELECT body FROM ${this.S}.room_messages WHERE usr = $1 ORDER BY ts, room, seq`),
+      await bodies<DirectMessage>(`SELECT body FROM ${this.S}.inbox_messages WHERE owner = $1 ORDER BY seq`),
+      await bodies<DirectMessage>(`SELECT body FROM ${this.S}.inbox_messages WHERE sender = $1 AND owner <> $1 ORDER BY ts, owner, seq`),
+    );
+  }
+
+  /**
+   * Tombstones what `user` sent and deletes their inbox's messages, in one
+   * transaction (see {@link Store.eraseUser}); their idempotency records go
+   * with it (a room tombstone's `cid` becomes its message id, its user
+   * empty). Seqs do not change, so relays running on the schema number on
+   * unaffected.
+   */
+  async eraseUser(user: string): Promise<EraseResult> {
+    const r: EraseResult = { user, roomMessages: 0, directMessages: 0, inboxMessages: 0 };
+    let client: pg.PoolClient;
+    try {
+      client = await this.reader.connect();
+    } catch (err) {
+      throw new UnavailableError(err);
+    }
+    client.on('error', ignore);
+    try {
+      await client.query('BEGIN');
+      const rooms = await client.query<{ room: string; seq: string; body: string }>(`SELECT room, seq, body FROM ${this.S}.room_messages WHERE usr = $1 FOR UPDATE`, [user]);
+      if (rooms.rows.length) {
+        const ids = rooms.rows.map((row) => (JSON.parse(row.body) as RoomMessage).id);
+        const bodies = rooms.rows.map((row) => JSON.stringify(tombstone(JSON.parse(row.body) as RoomMessage)));
+        await client.query(
+          `UPDATE ${this.S}.room_messages m SET usr = '', cid = t.id, body = t.body
+           FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) AS t(room, seq, id, body) WHERE m.room = t.room AND m.seq = t.seq`,
+          [rooms.rows.map((row) => row.room), rooms.rows.map((row) => row.seq), ids, bodies],
+        );
+      }
+      r.roomMessages = rooms.rows.length;
+      const sent = await client.query<{ owner: string; seq: string; body: string }>(
+        `SELECT owner, seq, body FROM ${this.S}.inbox_messages WHERE sender = $1 AND owner <> $1 FOR UPDATE`,
+        [user],
+      );
+      if (sent.rows.length) {
+        await client.query(
+          `UPDATE ${this.S}.inbox_messages m SET sender = '', body = t.body
+           FROM unnest($1::text[], $2::bigint[], $3::text[]) AS t(owner, seq, body) WHERE m.owner = t.owner AND m.seq = t.seq`,
+          [sent.rows.map((row) => row.owner), sent.rows.map((row) => row.seq), sent.rows.map((row) => JSON.stringify(tombstone(JSON.parse(row.body) as DirectMessage)))],
+        );
+      }
+      r.directMessages = sent.rows.length;
+      // the inbox row (its seq counter) stays: a session of the user still open numbers on from it
+      r.inboxMessages = (await client.query(`DELETE FROM ${this.S}.inbox_messages WHERE owner = $1`, [user])).rowCount ?? 0;
+      await client.query('COMMIT');
+      client.removeListener('error', ignore);
+      client.release();
+      return r;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      client.removeListener('error', ignore);
+      client.release(err as Error);
+      throw err instanceof pg.DatabaseError ? err : new UnavailableError(err);
+    }
+  }
+
   /** Waits for the writes already made, then closes every connection. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -383,25 +520,45 @@ export class PostgresStore implements Store {
     return this.running;
   }
 
-  private async send(batch: Pending[]): Promise<void> {
+  private async send(all: Pending[]): Promise<void> {
+    // a room cid sent twice in one call is stored once: the repeat is answered from the first
+    const firsts = new Map<string, Pending>();
+    const repeats: Array<[Pending, Pending]> = [];
+    const batch: Pending[] = [];
     // one epoch per room new in this call (used only when the room has no row yet)
     const epochs = new Map<string, string>();
-    for (const { op } of batch) {
-      if (op.k !== 'room') continue;
-      let epoch = epochs.get(op.room as string);
-      if (!epoch) epochs.set(op.room as string, (epoch = newEpoch()));
-      op.epoch = epoch;
+    for (const p of all) {
+      const op = p.op;
+      if (op.k === 'room') {
+        const key = `${op.room}\n${op.user}\n${op.cid}`;
+        const first = firsts.get(key);
+        if (first) {
+          repeats.push([p, first]);
+          continue;
+        }
+        firsts.set(key, p);
+        let epoch = epochs.get(op.room as string);
+        if (!epoch) epochs.set(op.room as string, (epoch = newEpoch()));
+        op.epoch = epoch;
+      }
+      batch.push(p);
     }
     let results: unknown[];
     try {
       results = await this.call(batch);
     } catch (err) {
       const refused = new UnavailableError(err);
-      for (const p of batch) p.reject(refused);
+      for (const p of all) p.reject(refused);
       this.unavailable();
       return;
     }
-    for (let i = 0; i < batch.length; i++) batch[i]!.resolve(results[i]);
+    const answers = new Map<Pending, unknown>();
+    for (let i = 0; i < batch.length; i++) answers.set(batch[i]!, results[i]);
+    for (const [repeat, first] of repeats) {
+      const r = answers.get(first) as [number, string | number];
+      answers.set(repeat, r[0] === 0 ? [1, `${first.op.head}${r[1]}}`] : r);
+    }
+    for (const p of all) p.resolve(answers.get(p));
   }
 
   /** One call of `parley_apply`, tried again after a lost deadlock; after a broken connection, what did commit is found out. */
@@ -409,11 +566,15 @@ export class PostgresStore implements Store {
     const ops = JSON.stringify(batch.map((p) => p.op));
     for (let attempt = 1; ; attempt++) {
       const client = await this.writer.connect(); // no connection: nothing was sent, the caller refuses
+      // a socket that dies mid-call also fails the query (handled below); the event must not end the process
+      client.on('error', ignore);
       try {
         const r = await client.query<{ r: unknown[] }>(`SELECT ${this.S}.parley_apply($1::jsonb) AS r`, [ops]);
+        client.removeListener('error', ignore);
         client.release();
         return r.rows[0]!.r;
       } catch (err) {
+        client.removeListener('error', ignore);
         const refused = err instanceof pg.DatabaseError && !UNKNOWN_OUTCOME.test(err.code ?? '');
         // a connection that failed mid-call is not reused (its answer may still be on the way)
         client.release(refused ? undefined : (err as Error));
@@ -480,6 +641,28 @@ export class PostgresStore implements Store {
     this.probe.unref?.();
   }
 
+  /** Deletes at most `budget` of the oldest messages of one room or inbox that the policy no longer keeps. */
+  private async pruneLog(table: string, key: string, name: string, last: number, maxCount: number | undefined, cutoff: number | undefined, budget: number): Promise<number> {
+    const [edge] = await this.read<{ first: string | null; top: string | null; stop: string | null }>(
+      `WITH oldest AS (SELECT seq, ts FROM ${this.S}.${table} WHERE ${key} = $1 ORDER BY seq LIMIT $2)
+       SELECT (SELECT min(seq) FROM oldest) AS first, (SELECT max(seq) FROM oldest) AS top,
+              (SELECT min(seq) FROM oldest WHERE ts >= $3) AS stop`,
+      [name, budget, cutoff ?? Number.MAX_SAFE_INTEGER],
+    );
+    if (!edge || edge.first === null) return 0;
+    const first = Number(edge.first);
+    const limit = first - 1 + budget;
+    let through = first - 1;
+    if (maxCount !== undefined) through = Math.min(Math.max(through, last - maxCount), limit);
+    if (cutoff !== undefined && through < limit) through = Math.max(through, edge.stop === null ? Number(edge.top) : Number(edge.stop) - 1);
+    if (through < first) return 0;
+    try {
+      return (await this.reader.query(`DELETE FROM ${this.S}.${table} WHERE ${key} = $1 AND seq <= $2`, [name, through])).rowCount ?? 0;
+    } catch (err) {
+      throw new UnavailableError(err);
+    }
+  }
+
   private async read<T extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<T[]> {
     try {
       return (await this.reader.query<T>(text, values)).rows;
@@ -497,8 +680,9 @@ export class PostgresStore implements Store {
       (r) => JSON.parse(r.body) as T,
     );
     const last = Number(rows[0]?.last ?? 0);
-    const first = rows[0]?.first === null || rows[0]?.first === undefined ? null : Number(rows[0].first);
-    if (first !== null && since <= last && since + 1 < first) return { gap: { start: since + 1, end: first - 1 }, messages };
+    // nothing retained: history starts after the latest seq
+    const first = rows[0]?.first === null || rows[0]?.first === undefined ? last + 1 : Number(rows[0].first);
+    if (since <= last && since + 1 < first) return { gap: { start: since + 1, end: first - 1 }, messages };
     return { messages };
   }
 
@@ -514,6 +698,7 @@ export class PostgresStore implements Store {
 /** Creates the schema or brings it to {@link POSTGRES_SCHEMA_VERSION}, one relay at a time (an advisory lock). */
 async function migrate(pool: pg.Pool, S: string, schema: string, url: string): Promise<void> {
   const client = await pool.connect();
+  client.on('error', ignore); // a socket that dies fails the migration's query; the event must not end the process
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`parley:${schema}`]);
@@ -532,6 +717,7 @@ async function migrate(pool: pg.Pool, S: string, schema: string, url: string): P
     await client.query('ROLLBACK').catch(() => {});
     throw err;
   } finally {
+    client.removeListener('error', ignore);
     client.release();
   }
 }
