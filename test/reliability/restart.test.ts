@@ -5,7 +5,7 @@
 // nothing lost, doubled or gapped across repeated SIGKILLs of the relay.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { memoryRestartLines, redisKillLines, runInboxRestart, runMemoryRestart, runRedisKills, runSqliteKills, sqliteKillLines } from '../suites/restart.js';
+import { memoryRestartLines, redisKillLines, runInboxRestart, runMemoryRestart, runRedisKills, runDurableKills, durableKillLines } from '../suites/restart.js';
 
 describe('in-memory relay restarts mid-stream', { timeout: 90_000 }, () => {
   for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
@@ -46,18 +46,20 @@ describe('Redis relays killed mid-stream', { timeout: 120_000 }, () => {
   });
 });
 
-describe('SQLite relay killed mid-stream', { timeout: 90_000 }, () => {
-  test('SIGKILL again and again: every acked message is in history once, in order, and every client got exactly it, with no gap', async () => {
-    const f = await runSqliteKills({ clients: 10, kills: 3 });
-    for (const line of sqliteKillLines(f)) console.log(line);
-    const v = f.verdict;
-    assert.deepEqual(f.stopped, []);
-    assert.ok(v.deliveries > 300, `${v.deliveries} deliveries`);
-    assert.equal(f.roomGaps, 0, 'a durable store causes no gap');
-    assert.deepEqual(
-      { lost: v.lost, doubled: v.doubled, reordered: v.reordered, altered: v.altered, gapped: v.gapped, unsettled: v.unsettled, refused: v.refused, unacknowledged: v.unacknowledged, storedTwice: v.storedTwice },
-      { lost: 0, doubled: 0, reordered: 0, altered: 0, gapped: 0, unsettled: 0, refused: 0, unacknowledged: 0, storedTwice: 0 },
-      v.problems.join('\n'),
-    );
+for (const store of ['sqlite', 'postgres'] as const) {
+  describe(`${store} relay killed mid-stream`, { timeout: 90_000 }, () => {
+    test('SIGKILL again and again: every acked message is in history once, in order, and every client got exactly it, with no gap', async () => {
+      const f = await runDurableKills(store, { clients: 10, kills: 3 });
+      for (const line of durableKillLines(f)) console.log(line);
+      const v = f.verdict;
+      assert.deepEqual(f.stopped, []);
+      assert.ok(v.deliveries > 300, `${v.deliveries} deliveries`);
+      assert.equal(f.roomGaps, 0, 'a durable store causes no gap');
+      assert.deepEqual(
+        { lost: v.lost, doubled: v.doubled, reordered: v.reordered, altered: v.altered, gapped: v.gapped, unsettled: v.unsettled, refused: v.refused, unacknowledged: v.unacknowledged, storedTwice: v.storedTwice },
+        { lost: 0, doubled: 0, reordered: 0, altered: 0, gapped: 0, unsettled: 0, refused: 0, unacknowledged: 0, storedTwice: 0 },
+        v.problems.join('\n'),
+      );
+    });
   });
-});
+}

@@ -22,7 +22,7 @@ import { exhaustionLines, runExhaustion } from '../suites/exhaustion.js';
 import { FLOOD_SLACK, floodLines, runFlood } from '../suites/flood.js';
 import { fuzzLines, runFuzz } from '../suites/fuzz.js';
 import { halfOpenLines, runHalfOpen } from '../suites/half-open.js';
-import { memoryRestartLines, redisKillLines, runMemoryRestart, runRedisKills, runSqliteKills, sqliteKillLines } from '../suites/restart.js';
+import { memoryRestartLines, redisKillLines, runMemoryRestart, runRedisKills, runDurableKills, durableKillLines } from '../suites/restart.js';
 import { runSlowConsumers, slowLines } from '../suites/slow-consumer.js';
 import { runStorm, stormLines } from '../suites/storm.js';
 import { clean } from '../support/verify.js';
@@ -146,11 +146,11 @@ await suite('restart-redis', 240_000, async () => {
   };
 });
 
-await suite('restart-sqlite', 180_000, async () => {
-  const f = await runSqliteKills({ clients: 24, kills: 15, progress: log });
+for (const store of ['sqlite', 'postgres'] as const) await suite(`restart-${store}`, 180_000, async () => {
+  const f = await runDurableKills(store, { clients: 24, kills: 15, progress: log });
   const v = f.verdict;
   return {
-    lines: sqliteKillLines(f),
+    lines: durableKillLines(f),
     checks: [
       { promise: 'no client stops', held: f.stopped.length === 0 },
       { promise: 'a durable store causes no gap', held: f.roomGaps === 0 && v.gapped === 0 },

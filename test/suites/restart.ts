@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readAll } from '../support/history.js';
 import { Participant } from '../support/participant.js';
+import { dropSchema, schemaUrl, testSchema } from '../support/postgres.js';
 import { deletePrefix, REDIS_URL, requireRedis, testPrefix } from '../support/redis.js';
 import { RelayProcess, type Flags } from '../support/relay-process.js';
 import { verify, type Truth, type Verdict } from '../support/verify.js';
@@ -328,7 +329,11 @@ export async function runInboxRestart(signal: NodeJS.Signals = 'SIGKILL'): Promi
   }
 }
 
-export interface SqliteKillFigures {
+/** The durable stores the kill suite runs against. */
+export type DurableKind = 'sqlite' | 'postgres';
+
+export interface DurableKillFigures {
+  store: DurableKind;
   clients: number;
   kills: number;
   sends: number;
@@ -341,15 +346,21 @@ export interface SqliteKillFigures {
 }
 
 /**
- * One relay on a SQLite file; clients in two rooms send room messages while
- * the relay is SIGKILLed `kills` times, each time restarted on the same port
- * and file after `downMs`. The history read at the end is the truth.
+ * One relay on a durable store (a SQLite file, or a PostgreSQL schema of
+ * its own); clients in two rooms send room messages while the relay is
+ * SIGKILLed `kills` times, each time restarted on the same port and store
+ * after `downMs`. The history read at the end is the truth.
  */
-export async function runSqliteKills(options: { clients?: number; kills?: number; upMs?: number; downMs?: number; progress?: (s: string) => void } = {}): Promise<SqliteKillFigures> {
+export async function runDurableKills(
+  store: DurableKind,
+  options: { clients?: number; kills?: number; upMs?: number; downMs?: number; progress?: (s: string) => void } = {},
+): Promise<DurableKillFigures> {
   const { clients = 10, kills = 3, upMs = 500, downMs = 200 } = options;
   const say = options.progress ?? (() => {});
   const dir = mkdtempSync(join(tmpdir(), 'parley-kills-'));
-  const flags: Flags = { log: 'info', store: `sqlite:${join(dir, 'parley.db')}`, 'max-connections-per-ip': 1000, 'history-limit': 1_000_000 };
+  const schema = testSchema();
+  const where = store === 'sqlite' ? `sqlite:${join(dir, 'parley.db')}` : schemaUrl(schema);
+  const flags: Flags = { log: 'info', store: where, 'max-connections-per-ip': 1000, 'history-limit': 1_000_000 };
   let relay = await RelayProcess.start(flags);
   const port = relay.port;
   const people: Participant[] = [];
@@ -371,7 +382,7 @@ export async function runSqliteKills(options: { clients?: number; kills?: number
       await relay.kill('SIGKILL');
       await sleep(downMs);
       relay = await RelayProcess.start({ ...flags, port });
-      say(`sqlite kills: ${k + 1}/${kills}, ${n} sends`);
+      say(`${store} kills: ${k + 1}/${kills}, ${n} sends`);
     }
     await sleep(upMs);
     clearInterval(timer);
@@ -384,6 +395,7 @@ export async function runSqliteKills(options: { clients?: number; kills?: number
     await eventually(() => alive.every((p) => p.client.rooms.every((r) => p.lastSeq(r) === (truth.rooms.get(r)!.at(-1)?.seq ?? 0))), 'every client to catch up', 15_000).catch(() => {});
     const verdict = verify(alive, truth, (p) => p.nick);
     return {
+      store,
       clients,
       kills,
       sends: n,
@@ -397,15 +409,16 @@ export async function runSqliteKills(options: { clients?: number; kills?: number
     for (const p of people) p.close();
     await relay.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
+    if (store === 'postgres') await dropSchema(schema);
   }
 }
 
-export function sqliteKillLines(f: SqliteKillFigures): string[] {
+export function durableKillLines(f: DurableKillFigures): string[] {
   const v = f.verdict;
   return [
-    `restart (sqlite): ${f.clients} clients, ${f.kills} SIGKILLs, ${f.sends} sends, ${f.stored} stored; room gaps reported ${f.roomGaps}`,
-    `restart (sqlite): ${v.deliveries} deliveries; lost ${v.lost}, doubled ${v.doubled}, reordered ${v.reordered}, altered ${v.altered}, gapped ${v.gapped}; ` +
+    `restart (${f.store}): ${f.clients} clients, ${f.kills} SIGKILLs, ${f.sends} sends, ${f.stored} stored; room gaps reported ${f.roomGaps}`,
+    `restart (${f.store}): ${v.deliveries} deliveries; lost ${v.lost}, doubled ${v.doubled}, reordered ${v.reordered}, altered ${v.altered}, gapped ${v.gapped}; ` +
       `unsettled ${v.unsettled}, refused ${v.refused}, unacknowledged ${v.unacknowledged}, stored twice ${v.storedTwice}; clients stopped ${f.stopped.length}`,
-    ...v.problems.slice(0, 6).map((p) => `restart (sqlite): problem: ${p}`),
+    ...v.problems.slice(0, 6).map((p) => `restart (${f.store}): problem: ${p}`),
   ];
 }

@@ -171,12 +171,15 @@ export class RelayProcess {
 }
 
 /**
- * A TCP proxy in front of Redis that can be cut (every connection dropped,
- * new ones refused) and restored on the same port.
+ * A TCP proxy in front of Redis (or of any server `target` names) that can
+ * be cut (every connection dropped, new ones refused) and restored on the
+ * same port, or made to lose the answer to the next request.
  */
 export class RedisProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  /** Set by {@link loseNextAnswer}: the next connection to send something is cut before anything comes back. */
+  private losing: { afterMs: number; done: () => void } | undefined;
   port = 0;
 
   constructor(private readonly target = new URL(REDIS_URL)) {}
@@ -209,10 +212,20 @@ export class RedisProxy {
     await this.cut();
   }
 
+  /**
+   * The next request any connection sends reaches the server, but its
+   * answer never comes back: `afterMs` later (time for the server to carry
+   * it out) that connection is cut. Resolves once it was.
+   */
+  loseNextAnswer(afterMs: number): Promise<void> {
+    return new Promise((done) => (this.losing = { afterMs, done }));
+  }
+
   private listen(): Promise<void> {
     const server = createServer((client) => {
       const upstream = connect(Number(this.target.port || 6379), this.target.hostname);
       this.sockets.add(client).add(upstream);
+      let muted = false;
       const drop = (): void => {
         client.destroy();
         upstream.destroy();
@@ -221,7 +234,21 @@ export class RedisProxy {
       };
       client.on('error', drop).on('close', drop);
       upstream.on('error', drop).on('close', drop);
-      client.pipe(upstream).pipe(client);
+      client.on('data', (chunk: Buffer) => {
+        const losing = this.losing;
+        if (losing && !muted) {
+          this.losing = undefined;
+          muted = true;
+          setTimeout(() => {
+            drop();
+            losing.done();
+          }, losing.afterMs);
+        }
+        upstream.write(chunk);
+      });
+      upstream.on('data', (chunk: Buffer) => {
+        if (!muted) client.write(chunk);
+      });
     });
     this.server = server;
     return new Promise((resolve) => server.listen(this.port, '127.0.0.1', () => {

@@ -18,11 +18,13 @@ import { resolveConfig } from '../../src/config/config.js';
 import type { RelayOptions } from '../../src/config/options.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { RelayMetrics } from '../../src/observability/metrics.js';
-import { buildDataPath, type DataPath } from '../../src/parts.js';
+import { buildDataPath, openStore, type DataPath } from '../../src/parts.js';
+import { PostgresStore } from '../../src/store/postgres-store.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { REDIS_URL, deletePrefix, requireRedis, testPrefix } from '../cluster-helpers.js';
+import { dropSchema, schemaUrl, testSchema } from '../postgres-helpers.js';
 
 /** Retention of a store under test. */
 export interface StoreLimits {
@@ -83,6 +85,20 @@ export const STORE_KINDS: StoreKind[] = [
     },
   },
   {
+    name: 'postgres',
+    async make() {
+      const schema = testSchema();
+      const store = await PostgresStore.open({ url: schemaUrl(schema) });
+      return {
+        store,
+        async close() {
+          await store.close();
+          await dropSchema(schema);
+        },
+      };
+    },
+  },
+  {
     name: 'redis',
     async make(limits) {
       const r = await redis();
@@ -106,17 +122,17 @@ export interface PathKind {
   make(options?: RelayOptions): Promise<PathUnderTest>;
 }
 
-function parts(options: RelayOptions, link?: RedisLink): DataPath {
+async function parts(options: RelayOptions, link?: RedisLink): Promise<DataPath> {
   const config = resolveConfig({ log: false, ...options });
   const metrics = new RelayMetrics({ connections: () => 0, rooms: () => 0, sessions: () => 0 });
-  return buildDataPath({ config, log, metrics, link });
+  return buildDataPath({ config, log, metrics, link, store: await openStore(config, log, link) });
 }
 
 export const PATH_KINDS: PathKind[] = [
   {
     name: 'memory',
     async make(options = {}) {
-      const path = parts(options);
+      const path = await parts(options);
       await path.start();
       return { path, close: () => path.stop() };
     },
@@ -125,7 +141,7 @@ export const PATH_KINDS: PathKind[] = [
     name: 'sqlite',
     async make(options = {}) {
       const dir = mkdtempSync(join(tmpdir(), 'parley-path-'));
-      const path = parts({ ...options, store: `sqlite:${join(dir, 'parley.db')}` });
+      const path = await parts({ ...options, store: `sqlite:${join(dir, 'parley.db')}` });
       await path.start();
       return {
         path,
@@ -137,11 +153,46 @@ export const PATH_KINDS: PathKind[] = [
     },
   },
   {
+    name: 'postgres',
+    async make(options = {}) {
+      const schema = testSchema();
+      const path = await parts({ ...options, store: schemaUrl(schema) });
+      await path.start();
+      return {
+        path,
+        async close() {
+          await path.stop();
+          await dropSchema(schema);
+        },
+      };
+    },
+  },
+  {
+    name: 'postgres+redis',
+    async make(options = {}) {
+      const prefix = testPrefix();
+      const schema = testSchema();
+      const link = await connectRedis(REDIS_URL, log);
+      const path = await parts({ ...options, redis: REDIS_URL, redisPrefix: prefix, store: schemaUrl(schema) }, link);
+      await path.start();
+      return {
+        path,
+        async close() {
+          await path.stop();
+          await dropSchema(schema);
+          const r = await requireRedis();
+          await deletePrefix(r, prefix);
+          r.disconnect();
+        },
+      };
+    },
+  },
+  {
     name: 'redis',
     async make(options = {}) {
       const prefix = testPrefix();
       const link = await connectRedis(REDIS_URL, log);
-      const path = parts({ ...options, redis: REDIS_URL, redisPrefix: prefix }, link);
+      const path = await parts({ ...options, redis: REDIS_URL, redisPrefix: prefix }, link);
       await path.start();
       return {
         path,
