@@ -188,7 +188,9 @@ describe('decodeServerFrame', () => {
     const dm: ServerMessage = { type: 'direct', id: 'd1', seq: 2, ts: 5, from: '', name: '', to: 'grace', text: '', deleted: true };
     const page: ServerMessage = { type: 'page', qid: 'q1', room: 'lobby', messages: [{ ...msg, from: '', name: '', text: '', deleted: true }, msg], more: false };
     assert.deepEqual(decodeServerFrame(encodeBatch([gone, dm, page].map(encode))), [gone, dm, page].map((value) => ({ ok: true, value })));
-    assert.equal(decodeServerFrame(JSON.stringify({ ...msg, from: 'not an id!' }))[0]!.ok, false, 'a from that is neither empty nor an id is still refused');
+    // who sent it is the relay's stamp, shown as text: any string is taken, anything else is not
+    assert.equal(decodeServerFrame(JSON.stringify({ ...msg, from: 7 }))[0]!.ok, false, 'a from that is not a string is refused');
+    assert.equal(decodeServerFrame(JSON.stringify({ ...msg, name: null }))[0]!.ok, false, 'a name that is not a string is refused');
   });
 
   test('refuses a message whose seq is zero', () => {
