@@ -121,12 +121,12 @@ export class RedisStore implements Store {
     return this.seq(this.keys.inbox(user).seq);
   }
 
-  replayRoom(room: string, since: number): Promise<Replay<RoomMessage>> {
-    return this.replay(this.keys.room(room), since);
+  replayRoom(room: string, since: number, limit?: number): Promise<Replay<RoomMessage>> {
+    return this.replay(this.keys.room(room), since, limit);
   }
 
-  replayInbox(user: string, since: number): Promise<Replay<DirectMessage>> {
-    return this.replay(this.keys.inbox(user), since);
+  replayInbox(user: string, since: number, limit?: number): Promise<Replay<DirectMessage>> {
+    return this.replay(this.keys.inbox(user), since, limit);
   }
 
   pageRoom(room: string, before: number | undefined, limit: number): Promise<Page<RoomMessage>> {
@@ -155,8 +155,8 @@ export class RedisStore implements Store {
   }
 
   /** Everything after `since`, with a gap when history no longer reaches back (as `SeqLog.after`). */
-  private async replay<T>(k: { seq: string; log: string }, since: number): Promise<Replay<T>> {
-    const [last, first, items] = (await guarded(this.health, () => this.run('parleyReplay', k.seq, k.log, since))) as [number, number, string[]];
+  private async replay<T>(k: { seq: string; log: string }, since: number, limit = -1): Promise<Replay<T>> {
+    const [last, first, items] = (await guarded(this.health, () => this.run('parleyReplay', k.seq, k.log, since, limit))) as [number, number, string[]];
     const messages = items.map((s) => JSON.parse(s) as T);
     if (since <= last && since + 1 < first) return { gap: { start: since + 1, end: first - 1 }, messages };
     return { messages };

@@ -67,7 +67,7 @@ end
 return {0, toSeq, fromSeq}
 `;
 
-/** Messages after a cursor: KEYS seq, log; ARGV since. Answers {last seq, first retained seq, messages}. */
+/** Messages after a cursor: KEYS seq, log; ARGV since, most to answer (-1: all). Answers {last seq, first retained seq, messages}. */
 export const REPLAY = `
 local last = tonumber(redis.call('GET', KEYS[1]) or '0')
 local first = last + 1
@@ -76,7 +76,7 @@ if head[2] then first = tonumber(head[2]) end
 local since = tonumber(ARGV[1])
 local from = since + 1
 if since > last then from = first end
-return {last, first, redis.call('ZRANGEBYSCORE', KEYS[2], from, '+inf')}
+return {last, first, redis.call('ZRANGEBYSCORE', KEYS[2], from, '+inf', 'LIMIT', 0, tonumber(ARGV[2]))}
 `;
 
 /**

@@ -122,12 +122,12 @@ export class MemoryStore implements Store {
     return this.inboxes.get(user)?.lastSeq ?? 0;
   }
 
-  replayRoom(room: string, since: number): Replay<RoomMessage> {
-    return replay(this.rooms.get(room), since);
+  replayRoom(room: string, since: number, limit?: number): Replay<RoomMessage> {
+    return replay(this.rooms.get(room), since, limit);
   }
 
-  replayInbox(user: string, since: number): Replay<DirectMessage> {
-    return replay(this.inboxes.get(user), since);
+  replayInbox(user: string, since: number, limit?: number): Replay<DirectMessage> {
+    return replay(this.inboxes.get(user), since, limit);
   }
 
   pageRoom(room: string, before: number | undefined, limit: number): Page<RoomMessage> {
@@ -238,10 +238,10 @@ export class MemoryStore implements Store {
   }
 }
 
-function replay<T>(log: SeqLog<Entry<T>> | undefined, since: number): Replay<T> {
+function replay<T>(log: SeqLog<Entry<T>> | undefined, since: number, limit = Infinity): Replay<T> {
   if (!log) return { messages: [] };
   const r = log.after(since);
-  const messages = r.items.map((e) => e.message);
+  const messages = (r.items.length > limit ? r.items.slice(0, limit) : r.items).map((e) => e.message);
   return r.gap ? { gap: r.gap, messages } : { messages };
 }
 

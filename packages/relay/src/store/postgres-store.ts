@@ -349,12 +349,12 @@ export class PostgresStore implements Store {
     return rows.length ? Number(rows[0]!.seq) : 0;
   }
 
-  replayRoom(room: string, since: number): Promise<Replay<RoomMessage>> {
-    return this.replay('rooms', 'room_messages', 'room', room, since);
+  replayRoom(room: string, since: number, limit?: number): Promise<Replay<RoomMessage>> {
+    return this.replay('rooms', 'room_messages', 'room', room, since, limit);
   }
 
-  replayInbox(user: string, since: number): Promise<Replay<DirectMessage>> {
-    return this.replay('inboxes', 'inbox_messages', 'owner', user, since);
+  replayInbox(user: string, since: number, limit?: number): Promise<Replay<DirectMessage>> {
+    return this.replay('inboxes', 'inbox_messages', 'owner', user, since, limit);
   }
 
   pageRoom(room: string, before: number | undefined, limit: number): Promise<Page<RoomMessage>> {
@@ -671,12 +671,13 @@ export class PostgresStore implements Store {
     }
   }
 
-  private async replay<T>(logs: string, table: string, key: string, name: string, since: number): Promise<Replay<T>> {
+  private async replay<T>(logs: string, table: string, key: string, name: string, since: number, limit?: number): Promise<Replay<T>> {
     const rows = await this.read<{ last: string | null; first: string | null }>(
       `SELECT (SELECT seq FROM ${this.S}.${logs} WHERE ${key} = $1) AS last, (SELECT min(seq) FROM ${this.S}.${table} WHERE ${key} = $1) AS first`,
       [name],
     );
-    const messages = (await this.read<{ body: string }>(`SELECT body FROM ${this.S}.${table} WHERE ${key} = $1 AND seq > $2 ORDER BY seq`, [name, since])).map(
+    // LIMIT NULL: no limit
+    const messages = (await this.read<{ body: string }>(`SELECT body FROM ${this.S}.${table} WHERE ${key} = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [name, since, limit ?? null])).map(
       (r) => JSON.parse(r.body) as T,
     );
     const last = Number(rows[0]?.last ?? 0);

@@ -219,10 +219,10 @@ export class SqliteStore implements Store {
     };
     this.read = {
       roomFirst: r('SELECT min(seq) AS first FROM room_messages WHERE room = ?'),
-      roomAfter: r('SELECT body FROM room_messages WHERE room = ? AND seq > ? ORDER BY seq'),
+      roomAfter: r('SELECT body FROM room_messages WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?'),
       roomBelow: r('SELECT body FROM room_messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?'),
       inboxFirst: r('SELECT min(seq) AS first FROM inbox_messages WHERE user = ?'),
-      inboxAfter: r('SELECT body FROM inbox_messages WHERE user = ? AND seq > ? ORDER BY seq'),
+      inboxAfter: r('SELECT body FROM inbox_messages WHERE user = ? AND seq > ? ORDER BY seq LIMIT ?'),
       inboxBelow: r('SELECT body FROM inbox_messages WHERE user = ? AND seq < ? ORDER BY seq DESC LIMIT ?'),
       userRooms: r('SELECT body FROM room_messages WHERE user = ? ORDER BY room, seq'),
       userInbox: r('SELECT body FROM inbox_messages WHERE user = ? ORDER BY seq'),
@@ -295,12 +295,12 @@ export class SqliteStore implements Store {
     return this.inboxes.get(user)?.committed ?? (this.sql.inbox!.get(user) as { seq: number } | undefined)?.seq ?? 0;
   }
 
-  replayRoom(room: string, since: number): Replay<RoomMessage> {
-    return this.replay(this.read.roomFirst!, this.read.roomAfter!, room, since, this.roomSeq(room));
+  replayRoom(room: string, since: number, limit?: number): Replay<RoomMessage> {
+    return this.replay(this.read.roomFirst!, this.read.roomAfter!, room, since, this.roomSeq(room), limit);
   }
 
-  replayInbox(user: string, since: number): Replay<DirectMessage> {
-    return this.replay(this.read.inboxFirst!, this.read.inboxAfter!, user, since, this.inboxSeq(user));
+  replayInbox(user: string, since: number, limit?: number): Replay<DirectMessage> {
+    return this.replay(this.read.inboxFirst!, this.read.inboxAfter!, user, since, this.inboxSeq(user), limit);
   }
 
   pageRoom(room: string, before: number | undefined, limit: number): Page<RoomMessage> {
@@ -584,8 +584,9 @@ export class SqliteStore implements Store {
     for (const w of waiting) w.resolve();
   }
 
-  private replay<T>(first: Statement, after: Statement, name: string, since: number, last: number): Replay<T> {
-    const messages = (after.all(name, since) as Array<{ body: string }>).map((r) => JSON.parse(r.body) as T);
+  private replay<T>(first: Statement, after: Statement, name: string, since: number, last: number, limit = -1): Replay<T> {
+    // LIMIT -1: no limit
+    const messages = (after.all(name, since, limit) as Array<{ body: string }>).map((r) => JSON.parse(r.body) as T);
     // a log whose every message was pruned still has its counter: all of it is gone
     const head = (first.get(name) as { first: number | null }).first ?? last + 1;
     if (since <= last && since + 1 < head) return { gap: { start: since + 1, end: head - 1 }, messages };

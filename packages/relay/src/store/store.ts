@@ -153,10 +153,14 @@ export interface Store {
   roomHead(room: string): Awaitable<RoomHead>;
   /** The inbox's latest `seq` (0 when none). */
   inboxSeq(user: string): Awaitable<number>;
-  /** Room messages after `since`. */
-  replayRoom(room: string, since: number): Awaitable<Replay<RoomMessage>>;
-  /** Inbox messages after `since`. */
-  replayInbox(user: string, since: number): Awaitable<Replay<DirectMessage>>;
+  /**
+   * Room messages after `since`, oldest first: all of them, or the first
+   * `limit` (a replay reads page by page, so that a client that missed a
+   * lot costs the relay one page of memory at a time).
+   */
+  replayRoom(room: string, since: number, limit?: number): Awaitable<Replay<RoomMessage>>;
+  /** Inbox messages after `since`, as {@link replayRoom}. */
+  replayInbox(user: string, since: number, limit?: number): Awaitable<Replay<DirectMessage>>;
   /** Room messages below `before`, newest first. */
   pageRoom(room: string, before: number | undefined, limit: number): Awaitable<Page<RoomMessage>>;
   /** Inbox messages below `before`, newest first. */

@@ -129,6 +129,22 @@ for (const kind of STORE_KINDS) {
       assert.deepEqual(await store.replayRoom('never', 0), { messages: [] });
     });
 
+    test('replays at most limit messages, the oldest after the cursor, page by page to the end', async () => {
+      const store = await make();
+      for (let i = 1; i <= 7; i++) await store.appendRoom(draft('a', i), 'u_ada', `c${i}`);
+      for (let i = 1; i <= 3; i++) await store.appendDirect(dm('u_ada', 'u_bob', i), `d${i}`);
+      const pages: string[][] = [];
+      for (let since = 0; ; ) {
+        const { messages } = await store.replayRoom('a', since, 3);
+        if (messages.length === 0) break;
+        pages.push(texts(messages));
+        since = messages.at(-1)!.seq;
+      }
+      assert.deepEqual(pages, [['t1', 't2', 't3'], ['t4', 't5', 't6'], ['t7']]);
+      assert.deepEqual(texts((await store.replayInbox('u_bob', 1, 1)).messages), ['t2']);
+      assert.deepEqual(texts((await store.replayRoom('a', 5)).messages), ['t6', 't7'], 'no limit: everything after the cursor');
+    });
+
     test('replays an inbox the same way', async (t) => {
       const store = await make({ inboxLimit: 2 });
       if (store.durable) return t.skip(BOUNDED);
