@@ -2,7 +2,7 @@
  * Real relays, proxies and clients for Node tests, all closed in teardown.
  */
 import WebSocket from 'ws';
-import { createRelay, type RelayHandle, type RelayOptions } from '@parley/relay';
+import { createRelay, type RelayHandle, type RelayOptions, type RelayParts } from '@parley/relay';
 import type { RoomMessage } from '@parley/protocol';
 import { createClient, type ClientOptions, type ParleyClient, type SocketConstructor } from '../src/index.js';
 import { createProxy, type Proxy } from './proxy.js';
@@ -24,8 +24,8 @@ export class Harness {
   private proxies: Proxy[] = [];
   private clients: ParleyClient[] = [];
 
-  async relay(options: RelayOptions = {}): Promise<RelayHandle> {
-    const relay = await createRelay({ port: 0, host: '127.0.0.1', log: false, ...options });
+  async relay(options: RelayOptions = {}, parts: RelayParts = {}): Promise<RelayHandle> {
+    const relay = await createRelay({ port: 0, host: '127.0.0.1', log: false, ...options }, parts);
     this.relays.push(relay);
     return relay;
   }

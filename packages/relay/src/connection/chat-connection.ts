@@ -28,6 +28,9 @@ type State = 'greeting' | 'ready' | 'closing' | 'closed';
 /** The deadlines a connection can have: the hello timeout, then its token's expiry. */
 type DeadlineName = 'hello_timeout' | 'token_expired';
 
+/** Longest {@link ChatConnection.drained} waits before it looks at the send buffer again, ms. */
+const DRAIN_POLL_MS = 1000;
+
 /** The `tail` of a connection with nothing left to handle: one settled promise shared by all. */
 const SETTLED: Promise<void> = Promise.resolve();
 
@@ -170,9 +173,33 @@ export class ChatConnection implements ChatPort, WriterOptions, Watched, Expirin
     else this.writer.push(out.bytes, out.frame);
   }
 
-  /** Sends an envelope to this connection only, right away (never held). */
-  reply(envelope: ServerMessage): void {
-    this.writer.push(new Outbound(envelope).bytes);
+  /** Sends an envelope to this connection only, right away (never held); answers its size in bytes. */
+  reply(envelope: ServerMessage): number {
+    const bytes = new Outbound(envelope).bytes;
+    this.writer.push(bytes);
+    return bytes.length;
+  }
+
+  /** Writes out what is queued, then resolves once the send buffer holds at most `bytes` (or the connection closed). */
+  async drained(bytes: number): Promise<void> {
+    this.writer.flush();
+    const wire = this.ws.wire;
+    // 'drain' comes only after the socket's buffer passed its high-water mark: never wait below it
+    const low = Math.max(bytes, wire.writableHighWaterMark);
+    while (this.open && this.ws.bufferedAmount > low) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          wire.off('drain', done);
+          wire.off('close', done);
+          resolve();
+        };
+        // a look now and then besides: the buffer may have drained in a way that emitted nothing
+        const timer = setTimeout(done, DRAIN_POLL_MS);
+        wire.on('drain', done);
+        wire.on('close', done);
+      });
+    }
   }
 
   /**
@@ -354,7 +381,7 @@ export class ChatConnection implements ChatPort, WriterOptions, Watched, Expirin
 
   private dispatch(m: ClientMessage, receivedAt: number): Promise<void> | void {
     if (m.type === 'hello') return handleHello(this, m);
-    if (m.type === 'ping') return this.reply(m.ts === undefined ? { type: 'pong' } : { type: 'pong', ts: m.ts });
+    if (m.type === 'ping') return void this.reply(m.ts === undefined ? { type: 'pong' } : { type: 'pong', ts: m.ts });
     const session = this.session;
     if (!session) {
       return this.refuse({ code: ErrorCode.NotAuthenticated, message: 'Send "hello" and wait for "welcome" first.', ref: refOf(m) });

@@ -23,8 +23,16 @@ export interface ChatPort extends Peer {
   readonly session: Session | undefined;
   /** Whether the connection can still send and receive. */
   readonly open: boolean;
-  /** Sends an envelope to this connection only, right away (never held). */
-  reply(envelope: ServerMessage): void;
+  /** Sends an envelope to this connection only, right away (never held); answers its size in bytes. */
+  reply(envelope: ServerMessage): number;
+  /** The send-buffer cap: a reader whose buffer passes it is cut off. */
+  readonly sendBufferBytes: number;
+  /**
+   * Writes out what is queued and resolves once the socket's send buffer
+   * holds at most `bytes` (at once when the connection has closed): a long
+   * answer written in parts waits here between them, at the reader's pace.
+   */
+  drained(bytes: number): Promise<void>;
   /** Sends an `error` envelope. */
   fail(code: ErrorCode, message: string, ref?: string): void;
   /** Refuses an invalid envelope (an `error`, and an abuse strike). */

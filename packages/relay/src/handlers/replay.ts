@@ -3,16 +3,62 @@
  * reaches back to its cursor, then the retained messages, oldest first. A
  * cursor of an earlier run of the room's `seq`s (another epoch) gets a `gap`
  * without `end` and the current run from its start.
+ *
+ * A replay is paced, so that a reader that keeps reading always catches up
+ * however much it missed: it reads {@link REPLAY_PAGE} messages from the
+ * store at a time, and after each {@link REPLAY_CHUNK_BYTES} written it waits
+ * for the socket to take them (the send-buffer cap then only cuts readers
+ * that stop reading). Broadcasts are held meanwhile and follow it in order.
  */
+import type { DirectMessage, RoomMessage, ServerMessage } from '@parley/protocol';
+import type { Replay } from '../store/store.js';
 import type { ChatPort } from './port.js';
+
+/** Messages a replay reads from the store at a time. */
+export const REPLAY_PAGE = 500;
+/** Bytes a replay writes before it waits for the socket to take them (at most a quarter of the send-buffer cap). */
+export const REPLAY_CHUNK_BYTES = 256 * 1024;
+
+/** How much to write before waiting, for this connection. */
+export function chunkBytes(conn: ChatPort): number {
+  return Math.min(REPLAY_CHUNK_BYTES, Math.floor(conn.sendBufferBytes / 4));
+}
+
+/**
+ * Writes everything a log holds after `since`, page by page at the reader's
+ * pace; answers the last `seq` written (`since` when none).
+ */
+async function paced<T extends RoomMessage | DirectMessage>(
+  conn: ChatPort,
+  since: number,
+  read: (since: number, limit: number) => Replay<T> | Promise<Replay<T>>,
+  gapOf: (start: number, end: number) => ServerMessage,
+): Promise<number> {
+  const chunk = chunkBytes(conn);
+  let cursor = since;
+  let written = 0;
+  for (;;) {
+    const { gap, messages } = await read(cursor, REPLAY_PAGE);
+    if (!conn.open) return cursor;
+    if (gap) written += conn.reply(gapOf(gap.start, gap.end));
+    for (const m of messages) {
+      written += conn.reply(m);
+      cursor = m.seq;
+      if (written >= chunk) {
+        await conn.drained(chunk);
+        if (!conn.open) return cursor;
+        written = 0;
+      }
+    }
+    if (messages.length < REPLAY_PAGE) return cursor;
+  }
+}
 
 /** Replays a room after `since` and moves `cursors.get(room)` to the last `seq` the client now has. */
 export async function replayRoom(conn: ChatPort, room: string, since: number, cursors: Map<string, number>): Promise<void> {
-  const { gap, messages } = await conn.ctx.store.replayRoom(room, since);
-  if (!conn.open) return;
-  if (gap) conn.reply({ type: 'gap', room, start: gap.start, end: gap.end });
-  for (const m of messages) conn.reply(m);
-  cursors.set(room, Math.max(cursors.get(room) ?? 0, messages.at(-1)?.seq ?? since));
+  const { store } = conn.ctx;
+  const last = await paced(conn, since, (after, limit) => store.replayRoom(room, after, limit), (start, end) => ({ type: 'gap', room, start, end }));
+  cursors.set(room, Math.max(cursors.get(room) ?? 0, last));
 }
 
 /**
@@ -36,9 +82,7 @@ export async function replayRestarted(conn: ChatPort, room: string, since: numbe
 
 /** Replays the private inbox after `since` and moves `cursors.get('')` to the last `seq` the client now has. */
 export async function replayInbox(conn: ChatPort, user: string, since: number, cursors: Map<string, number>): Promise<void> {
-  const { gap, messages } = await conn.ctx.store.replayInbox(user, since);
-  if (!conn.open) return;
-  if (gap) conn.reply({ type: 'gap', start: gap.start, end: gap.end });
-  for (const m of messages) conn.reply(m);
-  cursors.set('', Math.max(cursors.get('') ?? 0, messages.at(-1)?.seq ?? since));
+  const { store } = conn.ctx;
+  const last = await paced(conn, since, (after, limit) => store.replayInbox(user, after, limit), (start, end) => ({ type: 'gap', start, end }));
+  cursors.set('', Math.max(cursors.get('') ?? 0, last));
 }

@@ -4,7 +4,8 @@
 import { DEFAULT_HISTORY_PAGE, ErrorCode, type HistoryRequest, type Join, type Leave, type MembersRequest, type TypingRequest } from '@parley/protocol';
 import type { ChatPort } from './port.js';
 import { Outbound } from '../wire/outbound.js';
-import { replayRestarted, replayRoom, restarted } from './replay.js';
+import { chunkBytes, replayRestarted, replayRoom, restarted } from './replay.js';
+import type { Page } from '../store/store.js';
 import type { Session } from '../sessions/session.js';
 
 const notInRoom = (room: string): string => `Join room "${room}" first.`;
@@ -55,13 +56,40 @@ export async function handleHistory(conn: ChatPort, session: Session, m: History
   const { store } = conn.ctx;
   const limit = m.limit ?? DEFAULT_HISTORY_PAGE;
   if (m.room === undefined) {
-    const page = await store.pageInbox(session.user.member.id, m.before, limit);
-    return conn.reply({ type: 'page', qid: m.qid, messages: page.messages, more: page.more });
+    const page = fitted(conn, await store.pageInbox(session.user.member.id, m.before, limit));
+    await conn.drained(chunkBytes(conn));
+    conn.reply({ type: 'page', qid: m.qid, messages: page.messages, more: page.more });
+    return;
   }
-  if (!session.rooms.has(m.room)) return conn.fail(ErrorCode.NotInRoom, notInRoom(m.room), m.qid);
-  const page = await store.pageRoom(m.room, m.before, limit);
+  if (!session.rooms.has(m.room)) return void conn.fail(ErrorCode.NotInRoom, notInRoom(m.room), m.qid);
+  const page = fitted(conn, await store.pageRoom(m.room, m.before, limit));
+  // the page goes out whole once what is buffered has gone: it never trips the send-buffer cap of a reader that reads
+  await conn.drained(chunkBytes(conn));
   conn.reply({ type: 'page', qid: m.qid, room: m.room, messages: page.messages, more: page.more });
 }
+
+/**
+ * A page cut to what fits in {@link pageBytes} (newest first, at least one
+ * message): the client asks for the rest with `before`, as for any page
+ * with `more`.
+ */
+function fitted<T>(conn: ChatPort, page: Page<T>): Page<T> {
+  const budget = pageBytes(conn);
+  let bytes = 0;
+  for (let i = 0; i < page.messages.length; i++) {
+    bytes += Buffer.byteLength(JSON.stringify(page.messages[i])) + 1;
+    if (bytes > budget && i > 0) return { messages: page.messages.slice(0, i), more: true };
+  }
+  return page;
+}
+
+/** Most bytes of messages one `page` carries: half the send-buffer cap, at most {@link MAX_PAGE_BYTES}. */
+function pageBytes(conn: ChatPort): number {
+  return Math.min(MAX_PAGE_BYTES, Math.floor(conn.sendBufferBytes / 2));
+}
+
+/** Most bytes of messages one `page` envelope carries; a page of more is cut short, with `more`. */
+export const MAX_PAGE_BYTES = 1024 * 1024;
 
 /** `members` → `members` (cluster-wide on a scaled-out relay). */
 export async function handleMembers(conn: ChatPort, session: Session, m: MembersRequest): Promise<void> {
