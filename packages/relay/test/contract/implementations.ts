@@ -128,6 +128,25 @@ async function parts(options: RelayOptions, link?: RedisLink): Promise<DataPath>
   return buildDataPath({ config, log, metrics, link, store: await openStore(config, log, link) });
 }
 
+/** A relay's data path in a cluster of its own (a fresh key prefix), its history in Redis or, given `schema`, in PostgreSQL. */
+async function clusterPath(options: RelayOptions, schema?: string): Promise<PathUnderTest> {
+  const prefix = testPrefix();
+  const link = await connectRedis(REDIS_URL, log);
+  const store = schema === undefined ? {} : { store: schemaUrl(schema) };
+  const path = await parts({ ...options, redis: REDIS_URL, redisPrefix: prefix, ...store }, link);
+  await path.start();
+  return {
+    path,
+    async close() {
+      await path.stop();
+      if (schema !== undefined) await dropSchema(schema);
+      const r = await requireRedis();
+      await deletePrefix(r, prefix);
+      r.disconnect();
+    },
+  };
+}
+
 export const PATH_KINDS: PathKind[] = [
   {
     name: 'memory',
@@ -169,40 +188,10 @@ export const PATH_KINDS: PathKind[] = [
   },
   {
     name: 'postgres+redis',
-    async make(options = {}) {
-      const prefix = testPrefix();
-      const schema = testSchema();
-      const link = await connectRedis(REDIS_URL, log);
-      const path = await parts({ ...options, redis: REDIS_URL, redisPrefix: prefix, store: schemaUrl(schema) }, link);
-      await path.start();
-      return {
-        path,
-        async close() {
-          await path.stop();
-          await dropSchema(schema);
-          const r = await requireRedis();
-          await deletePrefix(r, prefix);
-          r.disconnect();
-        },
-      };
-    },
+    make: (options = {}) => clusterPath(options, testSchema()),
   },
   {
     name: 'redis',
-    async make(options = {}) {
-      const prefix = testPrefix();
-      const link = await connectRedis(REDIS_URL, log);
-      const path = await parts({ ...options, redis: REDIS_URL, redisPrefix: prefix }, link);
-      await path.start();
-      return {
-        path,
-        async close() {
-          await path.stop();
-          const r = await requireRedis();
-          await deletePrefix(r, prefix);
-          r.disconnect();
-        },
-      };
-    },
+    make: (options = {}) => clusterPath(options),
   },
 ];
