@@ -170,16 +170,24 @@ export class RelayProcess {
   }
 }
 
+/** How long a thawed proxy lets a side that closed while frozen flush before it drops the pair, ms. */
+const FLUSH_BEFORE_DROP_MS = 1000;
+
 /**
  * A TCP proxy in front of Redis (or of any server `target` names) that can
  * be cut (every connection dropped, new ones refused) and restored on the
- * same port, or made to lose the answer to the next request.
+ * same port, made to lose the answer to the next request, or frozen: like a
+ * server stopped with SIGSTOP, it keeps every connection open and accepts
+ * new ones but passes nothing on, and when thawed delivers what it held, in
+ * order (a side that closed meanwhile is closed after its bytes went through).
  */
 export class RedisProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   /** Set by {@link loseNextAnswer}: the next connection to send something is cut before anything comes back. */
   private losing: { afterMs: number; done: () => void } | undefined;
+  /** Set by {@link freeze}: what the proxy holds back until {@link thaw}, in order. */
+  private held: Array<() => void> | undefined;
   port = 0;
 
   constructor(private readonly target = new URL(REDIS_URL)) {}
@@ -209,7 +217,20 @@ export class RedisProxy {
   }
 
   async close(): Promise<void> {
+    this.held = undefined;
     await this.cut();
+  }
+
+  /** Stops passing bytes (and closes) on, without closing anything. */
+  freeze(): void {
+    this.held ??= [];
+  }
+
+  /** Delivers what the freeze held, in order, and passes bytes on again. */
+  thaw(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const step of held) step();
   }
 
   /**
@@ -232,8 +253,22 @@ export class RedisProxy {
         this.sockets.delete(client);
         this.sockets.delete(upstream);
       };
-      client.on('error', drop).on('close', drop);
-      upstream.on('error', drop).on('close', drop);
+      /** Passes a step on now, or after the thaw when frozen. */
+      const pass = (step: () => void): void => {
+        if (this.held) this.held.push(step);
+        else step();
+      };
+      /** A side closed: at once, or when frozen, after what it sent was delivered. */
+      const closed = (): void => {
+        if (!this.held) return drop();
+        this.held.push(() => {
+          client.end();
+          upstream.end();
+          setTimeout(drop, FLUSH_BEFORE_DROP_MS).unref();
+        });
+      };
+      client.on('error', closed).on('close', closed);
+      upstream.on('error', closed).on('close', closed);
       client.on('data', (chunk: Buffer) => {
         const losing = this.losing;
         if (losing && !muted) {
@@ -244,10 +279,12 @@ export class RedisProxy {
             losing.done();
           }, losing.afterMs);
         }
-        upstream.write(chunk);
+        pass(() => upstream.write(chunk));
       });
       upstream.on('data', (chunk: Buffer) => {
-        if (!muted) client.write(chunk);
+        pass(() => {
+          if (!muted) client.write(chunk);
+        });
       });
     });
     this.server = server;

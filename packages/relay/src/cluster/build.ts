@@ -18,6 +18,7 @@ import type { Outbound } from '../wire/outbound.js';
 import { RedisBroker } from './redis-broker.js';
 import { RedisHealth } from './redis-health.js';
 import { RedisKeys } from './redis-keys.js';
+import { REDIS_COMMAND_TIMEOUT_MS } from './redis-timing.js';
 import { defineScripts } from './redis-scripts.js';
 import { RedisStore } from './redis-store.js';
 import type { RoomRegistry } from '../sessions/rooms.js';
@@ -26,8 +27,7 @@ import type { Published } from '../store/postgres-store.js';
 
 /** Longest the relay waits for Redis at start-up before giving up, ms. */
 export const REDIS_CONNECT_TIMEOUT_MS = 10_000;
-/** Longest one Redis command may take before the caller is answered `unavailable`, ms. */
-export const REDIS_COMMAND_TIMEOUT_MS = 2000;
+export { REDIS_COMMAND_TIMEOUT_MS } from './redis-timing.js';
 /** Longest pause between reconnect attempts, ms. */
 export const REDIS_MAX_RETRY_DELAY_MS = 1000;
 /** Longest a graceful shutdown waits for clean-ups already sent to Redis, ms. */

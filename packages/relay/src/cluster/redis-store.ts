@@ -11,6 +11,11 @@
  *
  * Idempotency keys are per room (and per sender's inbox for direct
  * messages): a client resends a `cid` to the room it first sent it to.
+ *
+ * A send carries a deadline in Redis's clock ({@link REDIS_WRITE_DEADLINE_MS}
+ * after it is sent): a script that runs later stores nothing, so a send the
+ * relay answered `unavailable` (its command timed out) is never stored and
+ * delivered afterwards.
  */
 import type { DirectMessage, RoomMessage } from '@parley/protocol';
 import { ReplyError } from 'ioredis';
@@ -19,6 +24,7 @@ import type { RedisKeys } from './redis-keys.js';
 import type { RedisHealth } from './redis-health.js';
 import type { RunScript } from './redis-scripts.js';
 import { newEpoch } from '../wire/ids.js';
+import { REDIS_WRITE_DEADLINE_MS } from './redis-timing.js';
 import type { AckInfo, DirectAppend, DirectDraft, Page, Replay, RoomAppend, RoomDraft, RoomHead, Store } from '../store/store.js';
 import type { Redis } from 'ioredis';
 
@@ -41,6 +47,14 @@ function head(draft: RoomDraft | DirectDraft): string {
 }
 
 const ackOf = (m: { id: string; seq: number; ts: number }): AckInfo => ({ id: m.id, seq: m.seq, ts: m.ts });
+
+/** A store script's answer when it ran past its deadline and stored nothing. */
+const TOO_LATE = 2;
+
+/** Throws when a store script answered that it ran too late (nothing was stored). */
+function storedInTime(r: [number, ...unknown[]]): void {
+  if (r[0] === TOO_LATE) throw new UnavailableError(new Error('Redis ran the send after its deadline: nothing was stored'));
+}
 
 /**
  * Runs a Redis call, turning a lost or slow connection into an
@@ -85,8 +99,12 @@ export class RedisStore implements Store {
   async appendRoom(draft: RoomDraft, user: string, cid: string, except = ''): Promise<RoomAppend> {
     const k = this.keys.room(draft.room);
     const channel = this.keys.roomChannel(draft.room);
-    const args = [k.seq, k.log, k.cids, k.epoch, user + '\n' + cid, head(draft), this.options.historyLimit, channel, except, newEpoch()];
-    const r = (await guarded(this.health, () => this.run('parleyAppendRoom', ...args))) as [number, string | number];
+    const r = (await guarded(this.health, async () => {
+      const deadline = Math.floor((await this.health.remoteNow()) + REDIS_WRITE_DEADLINE_MS);
+      const args = [k.seq, k.log, k.cids, k.epoch, user + '\n' + cid, head(draft), this.options.historyLimit, channel, except, newEpoch(), deadline];
+      return this.run('parleyAppendRoom', ...args);
+    })) as [number, string | number];
+    storedInTime(r);
     if (r[0] === 1) return { ack: ackOf(JSON.parse(r[1] as string) as RoomMessage) };
     const message = { ...draft, seq: r[1] as number } as RoomMessage;
     return { ack: ackOf(message), message };
@@ -99,7 +117,11 @@ export class RedisStore implements Store {
       to.seq, to.log, to.cids, from.seq, from.log, from.cids, this.keys.user(draft.to),
       cid, head(draft), this.options.inboxLimit, this.keys.userChannel(draft.to), this.keys.userChannel(draft.from), except, this.options.resumeWindowMs,
     ];
-    const r = (await guarded(this.health, () => this.run('parleyAppendDirect', ...args))) as [number, string | number, number];
+    const r = (await guarded(this.health, async () => {
+      const deadline = Math.floor((await this.health.remoteNow()) + REDIS_WRITE_DEADLINE_MS);
+      return this.run('parleyAppendDirect', ...args, deadline);
+    })) as [number, string | number, number];
+    storedInTime(r);
     if (r[0] === 1) return { ack: ackOf(JSON.parse(r[1] as string) as DirectMessage) };
     const recipientCopy = { ...draft, seq: r[1] as number } as DirectMessage;
     if (draft.from === draft.to) return { ack: ackOf(recipientCopy), recipientCopy };

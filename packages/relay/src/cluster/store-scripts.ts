@@ -1,14 +1,28 @@
 /**
  * The Lua scripts of the Redis store: each stores or reads one room's or
  * inbox's log atomically. Their keys come in `KEYS` (see `redis-keys.ts`).
+ *
+ * The two that store a message take a deadline (ms since the epoch, in
+ * Redis's clock): run later than that (Redis was frozen, or the command was
+ * held on the way or resent after a reconnect), they store and publish
+ * nothing and answer `{2}`, because the relay has answered the sender
+ * `unavailable` by then or is about to (see `redis-timing.ts`).
  */
+
+/** Answers `{2}` (and the script stops) when Redis's clock is past ARGV[n], the deadline. */
+const PAST_DEADLINE = (n: number): string => `
+local now = redis.call('TIME')
+if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[${n}]) then return {2} end
+`;
 
 /**
  * Stores a room message: KEYS seq, log, cids, epoch; ARGV idempotency key,
  * JSON head, limit, channel, session to skip, new epoch (kept only when the
- * room has none: its sequence starts here).
+ * room has none: its sequence starts here), deadline. Answers {0, seq},
+ * {1, the message stored before under this key}, or {2}: too late, nothing
+ * stored.
  */
-export const APPEND_ROOM = `
+export const APPEND_ROOM = `${PAST_DEADLINE(7)}
 local old = redis.call('ZSCORE', KEYS[3], ARGV[1])
 if old then
   local m = redis.call('ZRANGEBYSCORE', KEYS[2], old, old)
@@ -32,9 +46,11 @@ return {0, seq}
 /**
  * Stores a direct message in both inboxes: KEYS to seq/log/cids, from
  * seq/log/cids, the addressee's user hash; ARGV cid, JSON head, limit, to
- * channel, from channel, session to skip, resume window.
+ * channel, from channel, session to skip, resume window, deadline. Answers
+ * {0, to seq, from seq}, {1, the sender's copy stored before under this
+ * cid}, or {2}: too late, nothing stored.
  */
-export const APPEND_DIRECT = `
+export const APPEND_DIRECT = `${PAST_DEADLINE(8)}
 local old = redis.call('ZSCORE', KEYS[6], ARGV[1])
 if old then
   local m = redis.call('ZRANGEBYSCORE', KEYS[5], old, old)

@@ -25,6 +25,11 @@
  * {@link POSTGRES_PROBE_MS}) gets an answer. When the connection breaks
  * after the call was sent, the outcome is unknown: the store asks again on
  * a fresh connection whether each write is there, and answers what it finds.
+ *
+ * A call carries a deadline in the database's clock: one that starts later
+ * (held by a frozen link or server) stores nothing. The relay waits for its
+ * answer past the deadline plus the statement timeout, so a call it gives
+ * up on has ended, or will store nothing when it arrives.
  */
 import type { DirectMessage, RoomMessage } from '@parley/protocol';
 import pg from 'pg';
@@ -33,6 +38,7 @@ import { newEpoch } from '../wire/ids.js';
 import { SchemaTooNewError, UnavailableError } from './errors.js';
 import type { AckInfo, DirectAppend, DirectDraft, EraseResult, Page, PruneStep, Replay, RetentionPolicy, RoomAppend, RoomDraft, RoomHead, Store, UserExport } from './store.js';
 import { assembleExport, tombstone } from './user-records.js';
+import { RemoteClock } from './remote-clock.js';
 
 /** How often a store that failed a write asks the database whether it answers again, ms. */
 export const POSTGRES_PROBE_MS = 1000;
@@ -44,6 +50,18 @@ export const POSTGRES_DEFAULT_SCHEMA = 'parley';
 export const POSTGRES_STATEMENT_TIMEOUT_MS = 5000;
 /** Longest a new connection may take, ms. */
 export const POSTGRES_CONNECT_TIMEOUT_MS = 3000;
+/** How long after it is sent a call may still start in the database (in the database's clock), ms; later, it stores nothing. */
+export const POSTGRES_WRITE_DEADLINE_MS = 1000;
+/** Room for the database's clock to step or drift against the relay's, and for a call's answer to come back, ms. */
+export const POSTGRES_CLOCK_MARGIN_MS = 1000;
+/**
+ * Longest the relay waits for a call's answer, ms: by then the call has
+ * started before its deadline and ended (committed, or cancelled by the
+ * statement timeout), or it will store nothing.
+ */
+const WRITE_ANSWER_TIMEOUT_MS = POSTGRES_WRITE_DEADLINE_MS + POSTGRES_STATEMENT_TIMEOUT_MS + POSTGRES_CLOCK_MARGIN_MS;
+/** The database's clock, ms since the epoch. */
+const CLOCK_SQL = `(extract(epoch FROM clock_timestamp()) * 1000)::float8`;
 /** Connections used for reads (history, replay), besides the one that writes. */
 export const POSTGRES_READ_CONNECTIONS = 4;
 /** Times a call that lost a deadlock or serialization race is tried again before it is refused. */
@@ -266,6 +284,8 @@ export class PostgresStore implements Store {
     /** The quoted schema name. */
     private readonly S: string,
     private readonly published: Published | undefined,
+    /** The database's clock, from the answers of calls. */
+    private readonly clock: RemoteClock,
   ) {}
 
   /**
@@ -292,8 +312,11 @@ export class PostgresStore implements Store {
     // a connection that breaks while idle is replaced at its next use; the error must not end the process
     for (const pool of [writer, reader]) pool.on('error', () => {});
     const S = `"${schema}"`;
+    const clock = new RemoteClock();
     try {
       await migrate(writer, S, schema, options.url);
+      const sent = clock.local();
+      clock.sample(sent, (await writer.query<{ now: number }>(`SELECT ${CLOCK_SQL} AS now`)).rows[0]!.now, clock.local());
       if (options.forgetEphemeral !== false) {
         await writer.query(`
           WITH gone AS (DELETE FROM ${S}.ephemeral_inboxes RETURNING owner),
@@ -305,7 +328,7 @@ export class PostgresStore implements Store {
       if (err instanceof SchemaTooNewError) throw err;
       throw new Error(`cannot use PostgreSQL at ${redactUrl(options.url)}: ${(err as Error).message}`);
     }
-    return new PostgresStore(writer, reader, S, options.published);
+    return new PostgresStore(writer, reader, S, options.published, clock);
   }
 
   /** Whether writes go through (`false` from a failed write until a probe gets an answer). */
@@ -568,11 +591,16 @@ export class PostgresStore implements Store {
       const client = await this.writer.connect(); // no connection: nothing was sent, the caller refuses
       // a socket that dies mid-call also fails the query (handled below); the event must not end the process
       client.on('error', ignore);
+      const sent = this.clock.local();
+      const deadline = this.clock.now()! + POSTGRES_WRITE_DEADLINE_MS;
+      let answer: { r: unknown[] | null; now: number };
       try {
-        const r = await client.query<{ r: unknown[] }>(`SELECT ${this.S}.parley_apply($1::jsonb) AS r`, [ops]);
+        const text = `SELECT CASE WHEN clock_timestamp() <= to_timestamp($2::float8 / 1000) THEN ${this.S}.parley_apply($1::jsonb) END AS r, ${CLOCK_SQL} AS now`;
+        // query_timeout per query is honoured by pg, though its types leave it out
+        const query = { text, values: [ops, deadline], query_timeout: WRITE_ANSWER_TIMEOUT_MS } as pg.QueryConfig;
+        answer = (await client.query<{ r: unknown[] | null; now: number }>(query)).rows[0]!;
         client.removeListener('error', ignore);
         client.release();
-        return r.rows[0]!.r;
       } catch (err) {
         client.removeListener('error', ignore);
         const refused = err instanceof pg.DatabaseError && !UNKNOWN_OUTCOME.test(err.code ?? '');
@@ -582,6 +610,10 @@ export class PostgresStore implements Store {
         if (refused) throw err; // the database said no: nothing of the call is stored
         return this.settleUnknown(batch, err);
       }
+      this.clock.sample(sent, answer.now, this.clock.local());
+      // it started past its deadline: nothing of it is stored (the caller may have been told unavailable)
+      if (answer.r === null) throw new UnavailableError(new Error('the call reached the database after its deadline: nothing was stored'));
+      return answer.r;
     }
   }
 
