@@ -19,7 +19,12 @@ export const SUBPROTOCOL = 'parley.v1';
 /** Largest WebSocket message, in bytes, a client may send to the relay (1 MiB). */
 export const MAX_FRAME_BYTES = 1_048_576;
 
-/** Most envelopes one client frame may carry (newline-separated batch). */
+/**
+ * Most envelopes one client frame may carry (newline-separated batch), the
+ * protocol's ceiling. A relay takes at most its rate burst in one frame
+ * (`rateBurst`, {@link DEFAULT_RATE_BURST} by default), since each envelope
+ * costs one rate token and a larger frame could never be taken whole.
+ */
 export const MAX_BATCH_ENVELOPES = 64;
 
 /** Longest message text, in Unicode code points. */
@@ -67,7 +72,12 @@ export const DEFAULT_PING_TIMEOUT_MS = 10_000;
 /** How often the relay sends a WebSocket ping; a peer that misses one is terminated at the next (default, ms). */
 export const DEFAULT_RELAY_PING_INTERVAL_MS = 30_000;
 
-/** Token-bucket burst: envelopes a session may send at once before the rate applies (default). */
+/**
+ * Token-bucket burst: envelopes a connection may send at once before the
+ * rate applies (default), and so the most envelopes a relay takes in one
+ * frame. The `hello` that opens a session costs no token, so a fresh
+ * connection's bucket takes one such frame whole.
+ */
 export const DEFAULT_RATE_BURST = 30;
 
 /** Token-bucket refill: envelopes per second a session may send in the long run (default). */
@@ -75,6 +85,13 @@ export const DEFAULT_RATE_PER_SECOND = 10;
 
 /** Rate-limited envelopes after which the relay closes the connection (default). */
 export const DEFAULT_ABUSE_STRIKES = 20;
+
+/**
+ * Longest lifetime a signed token may claim, in seconds (default, 30 days):
+ * `exp` minus `iat` (or minus now, when `iat` is absent or in the future).
+ * A longer-lived token is refused like an invalid one (`auth_failed`, 4500).
+ */
+export const DEFAULT_MAX_TOKEN_LIFETIME_S = 2_592_000;
 
 /** Concurrent connections the relay accepts from one IP address (default). */
 export const DEFAULT_MAX_CONNECTIONS_PER_IP = 50;

@@ -43,6 +43,14 @@ describe('command line', () => {
     assert.doesNotMatch(r.stderr, /\s+at /);
   });
 
+  test('--max-token-lifetime takes whole seconds from 1 to 10 years, from the flag or PARLEY_MAX_TOKEN_LIFETIME', () => {
+    assert.deepEqual(parseCli(['--max-token-lifetime', '3600'], {}), { kind: 'run', options: { maxTokenLifetime: 3600 } });
+    assert.deepEqual(parseCli([], { PARLEY_MAX_TOKEN_LIFETIME: '60' }), { kind: 'run', options: { maxTokenLifetime: 60 } });
+    const r = run(['--max-token-lifetime', '0']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^parley-relay: invalid maxTokenLifetime \(--max-token-lifetime, PARLEY_MAX_TOKEN_LIFETIME\): must be from 1 to 315360000, got 0/);
+  });
+
   test('reads options from PARLEY_* variables', () => {
     const r = run([], { PARLEY_RATE_BURST: 'lots' });
     assert.equal(r.status, 2);
@@ -153,6 +161,7 @@ describe('options', () => {
     assert.match(c.widgetFile, /packages\/widget\/dist\/widget\.js$/);
     assert.match(c.clientFile, /packages\/client\/dist\/parley-client\.min\.js$/);
     assert.equal(c.serveTestPages, false);
+    assert.equal(c.maxTokenLifetime, 2_592_000, '30 days');
   });
 
   test('createRelay rejects an invalid option with a ConfigError naming it', async () => {
@@ -168,6 +177,8 @@ describe('options', () => {
       [{ trustedProxies: ['10.0.0.0/33'] }, 'trustedProxies'],
       [{ trustedProxies: '10.0.0.1' }, 'trustedProxies'],
       [{ tokenSecret: 'short' }, 'tokenSecret'],
+      [{ maxTokenLifetime: 0 }, 'maxTokenLifetime'],
+      [{ maxTokenLifetime: 1.5 }, 'maxTokenLifetime'],
       [{ anonymous: 'yes' }, 'anonymous'],
       [{ log: 'loud' }, 'log'],
       [{ defaultRoom: 'no spaces' }, 'defaultRoom'],

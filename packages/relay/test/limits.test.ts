@@ -1,4 +1,4 @@
-import { CloseCode, ErrorCode } from '@parley/protocol';
+import { CloseCode, DEFAULT_RATE_BURST, ErrorCode, MAX_BATCH_ENVELOPES } from '@parley/protocol';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
@@ -71,6 +71,44 @@ describe('limits and bad input', () => {
     assert.equal((await c.next('error')).code, ErrorCode.BadJson);
     c.send(Array.from({ length: 65 }, () => '{"type":"ping"}').join('\n'));
     assert.equal((await c.next('error')).code, ErrorCode.FrameTooLarge);
+  });
+
+  test('takes one maximal batch whole on a fresh connection: the hello that opened the session cost no token', async () => {
+    const relay = await h.relay();
+    const c = await h.chat(relay, { nick: 'batcher', rooms: [{ room: 'mb', since: 0 }] });
+    const most = Math.min(MAX_BATCH_ENVELOPES, DEFAULT_RATE_BURST);
+    const batch = Array.from({ length: most }, (_, i) => JSON.stringify({ type: 'send', room: 'mb', text: 'x', cid: `mb${i}` }));
+    c.send(batch.join('\n'));
+    for (let i = 0; i < most; i++) assert.equal((await c.next('ack')).cid, `mb${i}`);
+    // answers come in the envelopes' order: a refusal would have come before the last ack
+    assert.deepEqual(c.received.filter((e) => e.type === 'error'), []);
+  });
+
+  test('refuses a batch of the protocol ceiling on a default relay as one frame, with one frame_too_large, and stays open', async () => {
+    const relay = await h.relay();
+    const c = await h.chat(relay, { nick: 'big-batch', rooms: [{ room: 'bb', since: 0 }] });
+    c.send(Array.from({ length: MAX_BATCH_ENVELOPES }, (_, i) => JSON.stringify({ type: 'send', room: 'bb', text: 'x', cid: `bb${i}` })).join('\n'));
+    const e = await c.next('error');
+    assert.deepEqual([e.code, e.ref], [ErrorCode.FrameTooLarge, undefined]);
+    assert.match(String(e.message), new RegExp(`at most ${DEFAULT_RATE_BURST} envelopes`));
+    c.send({ type: 'send', room: 'bb', text: 'after', cid: 'after' });
+    assert.equal((await c.next('ack')).cid, 'after', 'nothing of it was taken, and the bucket is untouched');
+    assert.deepEqual([c.received.filter((x) => x.type === 'ack').length, c.received.filter((x) => x.type === 'error').length], [1, 1]);
+  });
+
+  test('refuses as one frame, with frame_too_large, a batch of more envelopes than a lowered rateBurst, and stays open', async () => {
+    const relay = await h.relay({ rateBurst: 5, ratePerSecond: 50, abuseStrikes: 3 });
+    const c = await h.chat(relay, { nick: 'small-burst' });
+    const REFILL_MS = 200; // the hello's token comes back in 20 ms at 50/s
+    await sleep(REFILL_MS);
+    c.send(Array.from({ length: 6 }, () => '{"type":"ping"}').join('\n'));
+    const e = await c.next('error');
+    assert.equal(e.code, ErrorCode.FrameTooLarge);
+    assert.match(String(e.message), /at most 5 envelopes/);
+    c.send(Array.from({ length: 5 }, (_, i) => JSON.stringify({ type: 'ping', ts: i })).join('\n'));
+    for (let i = 0; i < 5; i++) assert.equal((await c.next('pong')).ts, i);
+    assert.equal(c.received.filter((x) => x.type === 'pong').length, 5, 'nothing of the refused frame was handled');
+    assert.equal(c.received.filter((x) => x.type === 'error').length, 1, 'one refusal, not one per envelope');
   });
 
   test('closes with 4501 after abuseStrikes invalid envelopes', async () => {

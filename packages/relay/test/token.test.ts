@@ -66,6 +66,40 @@ describe('signed tokens', () => {
     }
   });
 
+  test('refuses with auth_failed and 4500, naming the maximum, a token that lives longer than maxTokenLifetime', async () => {
+    const HUNDRED_YEARS_S = 100 * 365 * 86_400;
+    const now = Math.floor(Date.now() / 1000);
+    const key = new TextEncoder().encode(SECRET);
+    const bad = [
+      await token({ sub: 'centenarian' }, { exp: HUNDRED_YEARS_S }),
+      // without iat the lifetime counts from now
+      await new SignJWT({ sub: 'no-iat' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(now + 31 * 86_400).sign(key),
+      // an iat in the future does not make a long-lived token look young
+      await new SignJWT({ sub: 'future-iat' }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt(now + HUNDRED_YEARS_S - 60).setExpirationTime(now + HUNDRED_YEARS_S).sign(key),
+    ];
+    for (const t of bad) {
+      const c = await h.open(relay.wsUrl);
+      c.send({ type: 'hello', token: t });
+      const e = await c.next('error');
+      assert.deepEqual([e.code, e.ref], [ErrorCode.AuthFailed, 'hello']);
+      assert.match(String(e.message), /longer than this relay's maximum of 2592000 s/);
+      assert.equal((await c.closedWithin()).code, CloseCode.AuthFailed);
+    }
+    const c = await h.open(relay.wsUrl);
+    const w = await c.hello({ token: await token({ sub: 'month' }, { exp: 29 * 86_400 }) });
+    assert.equal((w.user as { id: string }).id, 'month', 'a token within the maximum is welcomed');
+  });
+
+  test('holds a token to a maxTokenLifetime the relay is given', async () => {
+    const strict = await h.relay({ tokenSecret: SECRET, maxTokenLifetime: 120 });
+    const ok = await h.open(strict.wsUrl);
+    await ok.hello({ token: await token({ sub: 'brief' }, { exp: 60 }) });
+    const long = await h.open(strict.wsUrl);
+    long.send({ type: 'hello', token: await token({ sub: 'too-long' }, { exp: 300 }) });
+    assert.match(String((await long.next('error')).message), /maximum of 120 s/);
+    assert.equal((await long.closedWithin()).code, CloseCode.AuthFailed);
+  });
+
   test('refuses a room the token does not allow with room_forbidden', async () => {
     const c = await h.open(relay.wsUrl);
     const w = await c.hello({ token: await token({ sub: 'limited', rooms: ['ok'] }), rooms: [{ room: 'ok', since: 0 }, { room: 'secret', since: 0 }] });

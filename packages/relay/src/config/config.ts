@@ -17,6 +17,8 @@ export interface RelayConfig {
   origins: string[];
   trustedProxies: string[];
   tokenSecret: string | undefined;
+  /** Longest lifetime a signed token may claim, seconds. */
+  maxTokenLifetime: number;
   anonymous: boolean;
   defaultRoom: string;
   staticDir: string;

@@ -14,6 +14,7 @@ import {
   DEFAULT_HELLO_TIMEOUT_MS,
   DEFAULT_INBOX_HISTORY,
   DEFAULT_MAX_CONNECTIONS_PER_IP,
+  DEFAULT_MAX_TOKEN_LIFETIME_S,
   DEFAULT_PING_INTERVAL_MS,
   DEFAULT_PING_TIMEOUT_MS,
   DEFAULT_RATE_BURST,
@@ -43,6 +44,8 @@ export const MIN_PAYLOAD_BYTES = 65_536;
 export const MAX_PAYLOAD_BYTES = 16_777_216;
 /** Shortest token secret accepted for HS256, in characters (256 bits of ASCII). */
 export const MIN_TOKEN_SECRET_LENGTH = 32;
+/** Largest accepted `maxTokenLifetime`, seconds (10 years). */
+export const MAX_TOKEN_LIFETIME_S = 315_360_000;
 /** Prefix of every Redis key and channel a relay uses when none is given. */
 export const DEFAULT_REDIS_PREFIX = 'parley:';
 /**
@@ -100,6 +103,12 @@ export interface RelayOptions {
   trustedProxies?: string[];
   /** HS256 secret; when set, `hello` may carry a signed token. */
   tokenSecret?: string;
+  /**
+   * Longest lifetime a signed token may claim, seconds: a token whose `exp`
+   * is further than this past its `iat` (or past now) is refused with
+   * `auth_failed` and 4500. Default {@link DEFAULT_MAX_TOKEN_LIFETIME_S} (30 days).
+   */
+  maxTokenLifetime?: number;
   /** Whether anonymous nicknames are accepted. Default true. */
   anonymous?: boolean;
   /** Room seed-profile clients join. Default `lobby`. */
@@ -211,6 +220,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'origins', kind: 'list', default: [], help: 'comma-separated origins allowed to open WebSockets; empty allows all' },
   { key: 'trustedProxies', kind: 'addresses', default: [], help: 'comma-separated addresses or CIDR ranges of proxies whose X-Forwarded-For names the client for the per-address limits; empty trusts none' },
   { key: 'tokenSecret', kind: 'secret', default: undefined, help: `HS256 secret (at least ${MIN_TOKEN_SECRET_LENGTH} characters) enabling signed tokens` },
+  { key: 'maxTokenLifetime', kind: 'integer', default: DEFAULT_MAX_TOKEN_LIFETIME_S, min: 1, max: MAX_TOKEN_LIFETIME_S, help: 'longest lifetime (exp minus iat, or minus now) a signed token may claim, seconds; a longer one is refused as invalid' },
   { key: 'anonymous', kind: 'boolean', default: true, help: 'accept anonymous nicknames' },
   { key: 'defaultRoom', kind: 'room', default: DEFAULT_ROOM, help: 'room that /ws/<nickname> clients join' },
   { key: 'staticDir', kind: 'path', default: DEFAULT_STATIC_DIR, help: 'folder served at /' },

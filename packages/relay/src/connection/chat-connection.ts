@@ -265,6 +265,8 @@ export class ChatConnection implements ChatPort, WriterOptions, Watched, Expirin
   established(session: Session): void {
     this.session = session;
     this.state = 'ready';
+    // the hello that opened the session costs no token: a fresh connection's bucket takes one maximal batch whole
+    this.bucketFullAt -= 1000 / this.ctx.config.ratePerSecond;
     // a connection that follows a drained one from the same address starts with its bucket (see RateDebts)
     const owed = this.ctx.rateDebts.fullAt(this.ws.ip, performance.now());
     if (owed > this.bucketFullAt) this.bucketFullAt = owed;
@@ -310,7 +312,15 @@ export class ChatConnection implements ChatPort, WriterOptions, Watched, Expirin
         this.refuse({ code: ErrorCode.BadJson, message: 'Binary frames are not accepted on /chat; send JSON text.' });
         return;
       }
-      for (const r of decodeClientFrame(data.toString('utf8'))) {
+      const envelopes = decodeClientFrame(data.toString('utf8'));
+      const { rateBurst } = this.ctx.config;
+      if (envelopes.length > rateBurst) {
+        // a batch the bucket could never take whole is refused as one frame, not envelope by envelope
+        this.ctx.metrics.countIn('invalid');
+        this.refuse({ code: ErrorCode.FrameTooLarge, message: `A frame may carry at most ${rateBurst} envelopes on this relay (its rate burst).` });
+        return;
+      }
+      for (const r of envelopes) {
         if (!this.open) return;
         const ref = r.ok ? refOf(r.value) : r.error.ref;
         this.ctx.metrics.countIn(r.ok ? r.value.type : 'invalid');

@@ -1,12 +1,15 @@
 /**
- * The seed profile's `/ws`: every frame is sent straight back, text as text
- * and binary as binary, under the same rate limit and send-buffer cap as
- * every other connection.
+ * The seed profile's `/ws`: every frame is sent back, text as text and
+ * binary as binary, in order. The rate limit paces it instead of dropping
+ * frames ({@link PacedReader}: past the burst the relay reads the socket at
+ * the sustained rate); the send-buffer cap cuts a client that stops reading
+ * its echoes (4001).
  */
 import { CloseCode } from '@parley/protocol';
 import type { WebSocket } from 'ws';
 import { closeSocket, socketErrorLabel, type CloseLabel } from '../wire/closing.js';
 import type { RelayContext } from '../handlers/context.js';
+import { PacedReader } from '../limits/paced-reader.js';
 import { TokenBucket } from '../limits/token-bucket.js';
 
 /** An echo connection, as the gateway closes it. */
@@ -24,12 +27,20 @@ export interface EchoEndpoint {
  */
 export function serveEcho(ws: WebSocket, ctx: RelayContext): EchoEndpoint {
   const { config, metrics } = ctx;
-  const bucket = new TokenBucket(config.rateBurst, config.ratePerSecond);
   let open = true;
   let label: CloseLabel = 'client';
+  const echo = (data: Buffer, isBinary: boolean): void => {
+    if (!open || ctx.closing) return;
+    if (ws.bufferedAmount + data.length > config.sendBufferBytes) return close(CloseCode.SlowConsumer, 'reading too slowly', 'slow_consumer');
+    ws.send(data, { binary: isBinary });
+    metrics.framesOut++;
+    metrics.messagesOut++;
+  };
+  const reader = new PacedReader(ws, new TokenBucket(config.rateBurst, config.ratePerSecond), echo);
   const close = (code: number, reason: string, why: CloseLabel): void => {
     if (!open) return;
     open = false;
+    reader.stop();
     metrics.closes.labels(why).inc();
     closeSocket(ws, code, reason);
   };
@@ -37,20 +48,13 @@ export function serveEcho(ws: WebSocket, ctx: RelayContext): EchoEndpoint {
   ws.on('close', () => {
     if (open) metrics.closes.labels(label).inc();
     open = false;
+    reader.stop();
   });
   ctx.heartbeat.track(ws, () => close(CloseCode.HeartbeatTimeout, 'heartbeat timeout', 'heartbeat'));
   ws.on('message', (data, isBinary) => {
     metrics.countIn('echo');
     if (!open || ctx.closing) return;
-    if (!bucket.take()) {
-      metrics.drops.labels('rate_limited').inc();
-      return;
-    }
-    const size = (data as Buffer).length;
-    if (ws.bufferedAmount + size > config.sendBufferBytes) return close(CloseCode.SlowConsumer, 'reading too slowly', 'slow_consumer');
-    ws.send(data as Buffer, { binary: isBinary });
-    metrics.framesOut++;
-    metrics.messagesOut++;
+    reader.take(data as Buffer, isBinary);
   });
   return { idle: Promise.resolve(), close };
 }

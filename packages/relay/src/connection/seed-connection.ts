@@ -4,6 +4,13 @@
  * when it is a JSON object with `to_user` and `msg`, a direct message. It
  * receives room and direct messages as `{"sender":"<name>","msg":"<text>"}`,
  * one per frame, and nothing else.
+ *
+ * A plain client cannot be told `rate_limited`, so its frames are paced,
+ * never dropped ({@link PacedReader}). Its nickname is free again as soon as
+ * the relay closes it (there is no resume), and a plain client that comes
+ * back from the same address under the same nickname while a half-open
+ * socket still holds it takes it over when that socket fails a ping
+ * ({@link SEED_PROBE_TIMEOUT_MS}).
  */
 import { CloseCode, isText, normalizeNickname } from '@parley/protocol';
 import type { RelaySocket } from '../wire/relay-socket.js';
@@ -16,7 +23,25 @@ import { publishDirect, publishRoom } from '../handlers/publish.js';
 import type { Peer, Session } from '../sessions/session.js';
 import type { Recipient, RoomBatch } from '../fanout/room-batch.js';
 import { SocketWriter } from '../fanout/socket-writer.js';
+import { PacedReader } from '../limits/paced-reader.js';
 import { TokenBucket } from '../limits/token-bucket.js';
+
+/**
+ * How long a plain socket holding a nickname has to answer a WebSocket ping
+ * (or send anything) when a new plain connection from the same address asks
+ * for that nickname, ms. One that does not is taken for half-open: it is
+ * closed (4000) and the newcomer gets the nickname.
+ */
+export const SEED_PROBE_TIMEOUT_MS = 2000;
+
+/** Each relay's plain connections that hold a nickname, by nickname key. */
+const holders = new WeakMap<RelayContext, Map<string, SeedConnection>>();
+
+function holdersOf(ctx: RelayContext): Map<string, SeedConnection> {
+  let map = holders.get(ctx);
+  if (!map) holders.set(ctx, (map = new Map()));
+  return map;
+}
 
 /** A seed text that is a private message: `{"to_user": "grace", "msg": "psst"}`. */
 interface SeedDirect {
@@ -48,7 +73,9 @@ export class SeedConnection implements Peer {
   private session: Session | undefined;
   private readonly writer: SocketWriter;
   private readonly bucket: TokenBucket;
-  private strikes = 0;
+  private readonly reader: PacedReader;
+  /** The ping answered by {@link probe}, while one is out. */
+  private probing: Promise<boolean> | undefined;
   private open = true;
   private tail: Promise<void> = Promise.resolve();
   private closeLabel: CloseLabel = 'client';
@@ -61,6 +88,7 @@ export class SeedConnection implements Peer {
     this.bucket = new TokenBucket(ctx.config.rateBurst, ctx.config.ratePerSecond);
     // a connection that follows a drained one from the same address starts with its bucket (see RateDebts)
     this.bucket.owe(ctx.rateDebts.fullAt(ws.ip, performance.now()));
+    this.reader = new PacedReader(ws, this.bucket, (data) => this.accept(data));
     this.writer = new SocketWriter(ws, ctx.scheduler, {
       batch: false,
       sendBufferBytes: ctx.config.sendBufferBytes,
@@ -96,10 +124,13 @@ export class SeedConnection implements Peer {
   private async join(nick: string): Promise<void> {
     const { ctx } = this;
     try {
-      const session = await ctx.sessions.open(anonymousClaim(nick), ctx.ids.next('s'), 'seed');
+      const claim = anonymousClaim(nick);
+      let session = await ctx.sessions.open(claim, ctx.ids.next('s'), 'seed');
+      if (!session && (await this.replaceDeadHolder(claim.key))) session = await ctx.sessions.open(claim, ctx.ids.next('s'), 'seed');
+      if (!this.open) return session ? ctx.sessions.end(session) : undefined;
       if (!session) return this.close(CloseCode.PolicyViolation, 'nickname taken: pick another', 'nickname_refused');
-      if (!this.open) return ctx.sessions.end(session);
       this.session = session;
+      holdersOf(ctx).set(session.user.key, this);
       ctx.sessions.attach(session, this);
       await ctx.sessions.enter(session, ctx.config.defaultRoom);
       ctx.log.info({ session: session.id, user: session.user.member.id, nick }, 'seed session opened');
@@ -108,6 +139,50 @@ export class SeedConnection implements Peer {
       ctx.log.warn({ nick }, 'storage unreachable: seed session refused');
       this.close(CloseCode.Unavailable, 'storage unreachable, retry', 'unavailable');
     }
+  }
+
+  /**
+   * Whether the plain socket holding `key` on this relay is half-open, and
+   * now closed: it is from this connection's address and answered nothing
+   * within {@link SEED_PROBE_TIMEOUT_MS} of a ping. A holder from another
+   * address, a protocol client (it has a resume secret) or one on another
+   * relay of a cluster is never replaced.
+   */
+  private async replaceDeadHolder(key: string): Promise<boolean> {
+    const holder = holdersOf(this.ctx).get(key);
+    if (!holder || holder === this || holder.ws.ip !== this.ws.ip) return false;
+    if ((await holder.probe(SEED_PROBE_TIMEOUT_MS)) || !this.open) return false;
+    this.ctx.log.info({ session: holder.session?.id }, 'half-open seed connection replaced');
+    holder.close(CloseCode.HeartbeatTimeout, 'no answer to a ping: replaced by a new connection', 'heartbeat');
+    return true;
+  }
+
+  /**
+   * Pings the peer: resolves `true` when it shows life (a pong or any frame)
+   * within `ms`, `false` when it does not or the socket closes first. Probes
+   * asked for while one is out share it.
+   */
+  private probe(ms: number): Promise<boolean> {
+    if (!this.open) return Promise.resolve(false);
+    this.probing ??= new Promise<boolean>((resolve) => {
+      const ws = this.ws;
+      const done = (alive: boolean): void => {
+        clearTimeout(timer);
+        ws.off('pong', yes).off('message', yes).off('close', no);
+        this.probing = undefined;
+        resolve(alive && this.open);
+      };
+      const yes = (): void => done(true);
+      const no = (): void => done(false);
+      const timer = setTimeout(no, ms);
+      ws.on('pong', yes).on('message', yes).on('close', no);
+      try {
+        ws.ping();
+      } catch {
+        no();
+      }
+    });
+    return this.probing;
   }
 
   /** Takes a room batch at its flush (a {@link Peer}). */
@@ -120,25 +195,29 @@ export class SeedConnection implements Peer {
     if (bytes) this.writer.push(bytes, out.seedFrame!);
   }
 
+  /** Closes the socket; the session ends at once (a plain client has no resume), so its nickname is free. */
   close(code: number, reason: string, label: CloseLabel): void {
     if (!this.open) return;
     this.open = false;
     this.writer.stop();
+    this.reader.stop();
     this.ctx.metrics.closes.labels(label).inc();
     this.ctx.log.info({ session: this.session?.id, code, reason: label }, 'closing seed connection');
+    this.endSession();
     closeSocket(this.ws, code, reason);
   }
 
   private receive(data: Buffer, isBinary: boolean): void {
     if (!this.open || this.ctx.closing) return;
-    const receivedAt = performance.now();
     this.ctx.metrics.countIn('seed');
     if (isBinary) return this.drop('seed_binary');
-    if (!this.bucket.take()) {
-      this.drop('rate_limited');
-      if (++this.strikes >= this.ctx.config.abuseStrikes) this.close(CloseCode.RateLimited, 'sending too fast', 'rate_limited');
-      return;
-    }
+    this.reader.take(data, false);
+  }
+
+  /** Handles a text frame the rate limit let through. */
+  private accept(data: Buffer): void {
+    if (!this.open || this.ctx.closing) return;
+    const receivedAt = performance.now();
     const text = data.toString('utf8');
     this.tail = this.tail
       .then(() => this.handle(text, receivedAt))
@@ -172,7 +251,18 @@ export class SeedConnection implements Peer {
     if (this.open) this.ctx.metrics.closes.labels(this.closeLabel).inc();
     this.open = false;
     this.writer.stop();
+    this.reader.stop();
     this.ctx.rateDebts.record(this.ws.ip, this.bucket.fullAt, performance.now());
-    if (this.session) this.ctx.sessions.end(this.session);
+    this.endSession();
+  }
+
+  /** Ends the session (once) and lets go of its nickname. */
+  private endSession(): void {
+    const session = this.session;
+    if (!session) return;
+    this.session = undefined;
+    const mine = holdersOf(this.ctx);
+    if (mine.get(session.user.key) === this) mine.delete(session.user.key);
+    this.ctx.sessions.end(session);
   }
 }

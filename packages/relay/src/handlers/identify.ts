@@ -8,6 +8,21 @@ import { anonymousClaim, type Claim } from '../sessions/claim.js';
 import type { ChatPort } from './port.js';
 
 /**
+ * How long a token claims to live, ms: from its `iat` (or from `now`, when
+ * it has none or claims one in the future, which would make it look
+ * younger) to its `exp`.
+ *
+ * @example
+ * ```ts
+ * tokenLifetimeMs({ expiresAt: now + 3_600_000, issuedAt: now }, now); // 3_600_000
+ * ```
+ */
+export function tokenLifetimeMs(identity: { expiresAt: number; issuedAt: number | undefined }, now: number): number {
+  const from = identity.issuedAt === undefined ? now : Math.min(identity.issuedAt, now);
+  return identity.expiresAt - from;
+}
+
+/**
  * Checks the token or nickname of a fresh hello; sends the refusal (and
  * closes, for a bad token) and answers `undefined` when it does not hold.
  */
@@ -24,6 +39,13 @@ export async function identify(conn: ChatPort, hello: Hello): Promise<Claim | un
     if (!r.ok) {
       conn.fail(r.code, r.message, 'hello');
       conn.close(r.close, r.message, r.code === ErrorCode.TokenExpired ? 'token_expired' : 'auth_failed');
+      return undefined;
+    }
+    const maxS = ctx.config.maxTokenLifetime;
+    if (tokenLifetimeMs(r.identity, Date.now()) > maxS * 1000) {
+      const message = `The token is invalid: it lives longer than this relay's maximum of ${maxS} s (exp minus iat).`;
+      conn.fail(ErrorCode.AuthFailed, message, 'hello');
+      conn.close(CloseCode.AuthFailed, 'token lifetime too long', 'auth_failed');
       return undefined;
     }
     const { sub, name, rooms, expiresAt } = r.identity;

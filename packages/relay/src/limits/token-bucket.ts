@@ -58,6 +58,12 @@ export class TokenBucket {
     if (fullAt > this.state) this.state = fullAt;
   }
 
+  /** Ms until {@link take} can succeed: 0 when the bucket holds a token now. */
+  get waitMs(): number {
+    const interval = 1000 / this.perSecond;
+    return Math.max(0, this.state - (this.burst - 1) * interval - this.now());
+  }
+
   /** Takes one token; `false` when the bucket is empty (the envelope must be refused). */
   take(): boolean {
     const next = takeToken(this.state, this.now(), this.burst, this.perSecond);

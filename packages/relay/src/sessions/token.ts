@@ -16,6 +16,8 @@ export interface TokenIdentity {
   rooms: ReadonlySet<string> | undefined;
   /** Expiry, ms since the epoch. */
   expiresAt: number;
+  /** When it was issued (`iat`), ms since the epoch; `undefined` when the token does not say. */
+  issuedAt: number | undefined;
 }
 
 /** A verified identity, or why the token was refused and how to close. */
@@ -51,7 +53,7 @@ export class TokenVerifier {
       }
       return refuse('The token is invalid: ' + (err instanceof errors.JOSEError ? err.code : 'malformed') + '.');
     }
-    const { sub, name, rooms, exp } = payload;
+    const { sub, name, rooms, exp, iat } = payload;
     if (!isId(sub)) return refuse('The token\'s "sub" is not a valid user id.');
     const display = name === undefined ? sub : typeof name === 'string' ? normalizeNickname(name) : null;
     if (display === null) return refuse('The token\'s "name" breaks the nickname rules.');
@@ -60,7 +62,14 @@ export class TokenVerifier {
     }
     return {
       ok: true,
-      identity: { sub, name: display, rooms: rooms ? new Set(rooms as string[]) : undefined, expiresAt: (exp as number) * 1000 },
+      identity: {
+        sub,
+        name: display,
+        rooms: rooms ? new Set(rooms as string[]) : undefined,
+        expiresAt: (exp as number) * 1000,
+        // jose checked that a present iat is a number
+        issuedAt: typeof iat === 'number' ? iat * 1000 : undefined,
+      },
     };
   }
 }
