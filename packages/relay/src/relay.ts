@@ -15,7 +15,9 @@ import { Gateway } from './http/gateway.js';
 import { ClientAddresses } from './limits/client-address.js';
 import { Heartbeat } from './limits/heartbeat.js';
 import { RateDebts } from './limits/rate-debts.js';
-import { createHttpHandler, type Health } from './http/http-handler.js';
+import { createHttpHandler, METRICS_PATH, type Health } from './http/http-handler.js';
+import { MetricsListener } from './http/metrics-listener.js';
+import { httpServerOptions } from './http/server-timeouts.js';
 import { IdFactory } from './wire/ids.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { MemoryStore } from './store/memory-store.js';
@@ -45,6 +47,18 @@ export interface RelayHandle {
   url: string;
   /** `ws://host:port/chat`: the protocol endpoint. */
   wsUrl: string;
+  /**
+   * Where `/metrics` is scraped: `http://host:port/metrics` on the chat port,
+   * or on the metrics listener when `metricsPort` is set (its real port when
+   * 0 was asked).
+   *
+   * @example
+   * ```ts
+   * const relay = await createRelay({ port: 0, metricsPort: 0 });
+   * await fetch(relay.metricsUrl); // the Prometheus text; relay.url + '/metrics' answers 404
+   * ```
+   */
+  metricsUrl: string;
   /**
    * Shuts down gracefully: stops accepting, finishes frames already received
    * (their acks are written), closes every client with 1001 so it reconnects
@@ -187,13 +201,14 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
     }
     return h;
   };
-  const server = createServer(createHttpHandler(config, metrics, health, log));
-  // a TCP connection must finish its request headers within the hello timeout, and counts per address until it has
+  // every request, not only the first, must arrive whole within the hello timeout (server-timeouts.ts)
+  const server = createServer(httpServerOptions(config.helloTimeoutMs), createHttpHandler(config, metrics, health, log));
+  // a TCP connection must finish its first request's headers within the hello timeout, and counts per address until it upgrades or closes
   const waiting = new PreUpgrade(ctx.heartbeat.deadlines, { timeoutMs: config.helloTimeoutMs, maxPerIp: config.maxConnectionsPerIp, uncounted: (ip) => ctx.addresses.isTrusted(ip) }, log);
   server.on('connection', (socket: Socket) => waiting.connected(socket));
   server.on('request', (req: IncomingMessage) => waiting.started(req.socket));
   server.on('upgrade', (req: IncomingMessage, socket, head) => {
-    waiting.started(req.socket);
+    waiting.upgraded(req.socket);
     gw.upgrade(req, socket, head);
   });
 
@@ -202,10 +217,13 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
     ctx.rateDebts.clear();
     await dataPath.stop();
   };
+  let metricsListener: MetricsListener | undefined;
   try {
     await dataPath.start();
     await listen(server, config.port, config.host);
+    if (config.metricsPort !== undefined) metricsListener = await MetricsListener.start(config, metrics, log);
   } catch (err) {
+    if (server.listening) await new Promise((resolve) => server.close(resolve));
     await stopParts();
     throw err;
   }
@@ -232,7 +250,7 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
     }
     await stopParts();
     server.closeAllConnections();
-    await serverClosed;
+    await Promise.all([serverClosed, metricsListener?.close()]);
     log.info({ uptime: health().uptime }, 'relay closed');
   };
   return {
@@ -240,6 +258,7 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
     host,
     url,
     wsUrl,
+    metricsUrl: metricsListener?.url ?? url + METRICS_PATH,
     close: () => (closed ??= shutdown()),
   };
 }

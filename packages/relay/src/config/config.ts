@@ -13,6 +13,11 @@ import { LOG_LEVELS, MIN_TOKEN_SECRET_LENGTH, OPTION_SPECS, SQLITE_FILE_NAME, en
 export interface RelayConfig {
   port: number;
   host: string;
+  /** Port of the metrics listener; `undefined`: `/metrics` is on the chat port. */
+  metricsPort: number | undefined;
+  metricsHost: string;
+  /** Bearer token of `/metrics`; never logged. */
+  metricsToken: string | undefined;
   log: LogLevel;
   origins: string[];
   trustedProxies: string[];
@@ -213,6 +218,8 @@ export function resolveConfig(options: RelayOptions = {}): RelayConfig {
   if (out.redis !== undefined && store === 'memory' && (retention.maxAgeMs !== undefined || retention.maxCount !== undefined)) {
     throw invalid('retention', 'cannot be combined with redis, whose history historyLimit and inboxLimit bound');
   }
+  if (out.metricsPort === undefined && options.metricsHost !== undefined) throw invalid('metricsHost', 'needs metricsPort (the metrics listener it is the interface of)');
+  if (out.metricsPort !== undefined && out.metricsPort !== 0 && out.metricsPort === out.port) throw invalid('metricsPort', `must differ from port (${out.port as number})`);
   out.store = storeChoice(store, out.dataDir as string);
   return out as unknown as RelayConfig;
 }

@@ -34,6 +34,8 @@ import { RETENTION_FOREVER } from './retention.js';
 export const DEFAULT_PORT = 8080;
 /** Interface the relay listens on when none is given (all of them). */
 export const DEFAULT_HOST = '0.0.0.0';
+/** Interface the metrics listener (`metricsPort`) listens on when none is given: loopback only. */
+export const DEFAULT_METRICS_HOST = '127.0.0.1';
 /** Room that seed-profile clients (`/ws/<nickname>`) join. */
 export const DEFAULT_ROOM = 'lobby';
 /** Longest a graceful shutdown may take before remaining sockets are cut, in ms. */
@@ -89,6 +91,21 @@ export interface RelayOptions {
   port?: number;
   /** Interface to listen on. Default `0.0.0.0`. */
   host?: string;
+  /**
+   * Port of a second listener that serves `/metrics` alone; when set, the
+   * chat port answers 404 for `/metrics`. 0 picks a free port
+   * (`RelayHandle.metricsUrl` names it). Default: none, `/metrics` is served
+   * on the chat port.
+   */
+  metricsPort?: number;
+  /** Interface of the metrics listener; needs `metricsPort`. Default {@link DEFAULT_METRICS_HOST} (loopback). */
+  metricsHost?: string;
+  /**
+   * Bearer token a scrape must send (`Authorization: Bearer <token>`) to read
+   * `/metrics`, wherever it is served; at least 32 characters. Compared in
+   * constant time, never logged. Default: none, `/metrics` is open.
+   */
+  metricsToken?: string;
   /** `false` silences logs, `true` logs JSON at info, a level string picks the level. Default info. */
   log?: boolean | LogLevel;
   /** Origins allowed to open WebSockets (e.g. `https://example.com`); empty allows all. */
@@ -216,6 +233,9 @@ const ms = (key: keyof RelayOptions, def: number, help: string, min = 10): Optio
 export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'port', kind: 'integer', default: DEFAULT_PORT, min: 0, max: 65_535, help: 'port to listen on (0 picks a free port)' },
   { key: 'host', kind: 'string', default: DEFAULT_HOST, help: 'interface to listen on' },
+  { key: 'metricsPort', kind: 'integer', default: undefined, min: 0, max: 65_535, help: 'port of a second listener serving /metrics alone (then the chat port answers 404 for it); 0 picks a free port' },
+  { key: 'metricsHost', kind: 'string', default: DEFAULT_METRICS_HOST, help: 'interface of the metrics listener (needs metricsPort)' },
+  { key: 'metricsToken', kind: 'secret', default: undefined, help: `bearer token (at least ${MIN_TOKEN_SECRET_LENGTH} characters) a scrape of /metrics must send` },
   { key: 'log', kind: 'log', default: 'info', help: `log level (${LOG_LEVELS.join(', ')}) or true/false` },
   { key: 'origins', kind: 'list', default: [], help: 'comma-separated origins allowed to open WebSockets; empty allows all' },
   { key: 'trustedProxies', kind: 'addresses', default: [], help: 'comma-separated addresses or CIDR ranges of proxies whose X-Forwarded-For names the client for the per-address limits; empty trusts none' },

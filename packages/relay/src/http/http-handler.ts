@@ -1,13 +1,18 @@
 /**
  * The relay's plain HTTP side: the demo pages at `/`, the widget bundle at
  * `/widget.js`, the client SDK bundle at `/parley-client.js`, `GET /healthz`,
- * `GET /metrics`, and a readable 426 for a plain request to a WebSocket path.
+ * `GET /metrics` (unless `metricsPort` serves it apart: then 404 here), and a
+ * readable 426 for a plain request to a WebSocket path. Every answer says
+ * `X-Content-Type-Options: nosniff`; a request that carries a body (none is
+ * read) is answered with `Connection: close`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RelayConfig } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
 import type { RelayMetrics } from '../observability/metrics.js';
+import { MetricsGate, serveMetrics } from './metrics-endpoint.js';
 import { pathOf, routeOf } from './routes.js';
+import { carriesBody } from './server-timeouts.js';
 import { sendFile, sendText, serveStatic } from './static-files.js';
 
 /** What `GET /healthz` answers. */
@@ -62,28 +67,30 @@ export function createHttpHandler(
   health: () => Health,
   log: Logger,
 ): (req: IncomingMessage, res: ServerResponse) => void {
+  const gate = new MetricsGate(config.metricsToken);
+  const metricsHere = config.metricsPort === undefined;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // the rest of a body is never waited for: the socket closes after the answer
+    const close = carriesBody(req);
+    if (close) res.shouldKeepAlive = false;
     const path = pathOf(req.url);
     if (path === null) return sendText(res, 400, 'Bad request URL.');
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Only GET and HEAD are served.', { Allow: 'GET, HEAD' });
     const route = routeOf(path);
-    if (route !== null) return sendText(res, 426, UPGRADE_TEXT, { Upgrade: 'websocket', Connection: 'Upgrade' });
+    if (route !== null) return sendText(res, 426, UPGRADE_TEXT, { Upgrade: 'websocket', Connection: close ? 'close' : 'Upgrade' });
     if (path === HEALTH_PATH) {
       const h = health();
       const body = JSON.stringify(h);
-      res.writeHead(h.status === 'ok' ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      res.writeHead(h.status === 'ok' ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
       return void res.end(req.method === 'HEAD' ? undefined : body);
     }
-    if (path === METRICS_PATH) {
-      const body = await metrics.registry.metrics();
-      res.writeHead(200, { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' });
-      return void res.end(req.method === 'HEAD' ? undefined : body);
-    }
+    if (path === METRICS_PATH) return metricsHere ? serveMetrics(req, res, metrics, gate) : sendText(res, 404, 'Not found.');
     if (path === WIDGET_PATH) return sendFile(req, res, config.widgetFile, `The widget bundle ${NOT_BUILT}`);
     if (path === WIDGET_MAP_PATH) return sendFile(req, res, config.widgetFile + '.map', `The widget bundle ${NOT_BUILT}`);
     if (path === CLIENT_PATH) return sendFile(req, res, config.clientFile, `The client SDK bundle ${NOT_BUILT}`);
     if (CLIENT_MAP_PATHS.includes(path)) return sendFile(req, res, config.clientFile + '.map', `The client SDK bundle ${NOT_BUILT}`);
-    return serveStatic(req, res, config.staticDir, path, config.serveTestPages ? [] : [TEST_PAGES_DIR]);
+    // the test fixtures are framed by the test runner's page, another origin
+    return serveStatic(req, res, config.staticDir, path, config.serveTestPages ? [] : [TEST_PAGES_DIR], [TEST_PAGES_DIR]);
   };
   return (req, res) => {
     handle(req, res).catch((err: unknown) => {

@@ -1,23 +1,25 @@
 /**
- * TCP connections that have not finished their first HTTP request (an
- * upgrade or a plain request) yet: each must finish its request headers
- * within `helloTimeoutMs` or it is destroyed, and one address may hold at
- * most `maxConnectionsPerIp` of them at once (one more is destroyed at
- * once). Without this, a socket that sends nothing, or half a request line,
- * is kept until Node's own `headersTimeout` check (a minute or more), and
- * is counted nowhere.
+ * TCP connections that are not WebSockets (yet): from the moment the relay
+ * accepts one until it upgrades or closes, it counts against its address,
+ * at most `maxConnectionsPerIp` at once (one more is destroyed at once), and
+ * it must finish its first request's headers within `helloTimeoutMs` or it
+ * is destroyed. Without this, a socket that sends nothing, or half a request
+ * line, is kept until Node's own `headersTimeout` check (a minute or more);
+ * and a kept-alive socket that serves one request and then drips the next
+ * would be counted nowhere.
  *
- * Once the request headers are in, the socket is no longer watched here:
- * an upgrade is counted by the gateway (`maxConnectionsPerIp`, 4006) and
- * given its hello timeout (4002); a plain HTTP request is left to Node's
- * `keepAliveTimeout` and `headersTimeout`.
+ * Later requests on a kept-alive socket are timed by Node (see
+ * `server-timeouts.ts`: each must arrive whole within `helloTimeoutMs` of
+ * its first byte); this keeps counting the socket until it closes. An
+ * upgraded socket is counted by the gateway instead (`maxConnectionsPerIp`,
+ * 4006) and given its hello timeout (4002).
  */
 import type { Socket } from 'node:net';
 import type { Deadline, Deadlines, Expiring } from '../limits/deadlines.js';
 import { IpCounter } from '../limits/ip-counter.js';
 import type { Logger } from '../observability/logger.js';
 
-/** One socket waiting for its request: the target of its deadline. */
+/** One plain HTTP socket: counted until it upgrades or closes, timed until its first request is in. */
 class Waiting implements Expiring<'request_timeout'> {
   deadline: Deadline<'request_timeout'> | undefined;
 
@@ -41,7 +43,7 @@ class Waiting implements Expiring<'request_timeout'> {
  * const waiting = new PreUpgrade(heartbeat.deadlines, { timeoutMs: 10_000, maxPerIp: 50 }, log);
  * server.on('connection', (socket) => waiting.connected(socket));
  * server.on('request', (req) => waiting.started(req.socket));
- * server.on('upgrade', (req) => waiting.started(req.socket));
+ * server.on('upgrade', (req) => waiting.upgraded(req.socket));
  * ```
  */
 export class PreUpgrade {
@@ -63,11 +65,11 @@ export class PreUpgrade {
     this.ips = new IpCounter(options.maxPerIp);
     const owner = this;
     this.closed = function (this: Socket) {
-      owner.started(this);
+      owner.forget(this);
     };
   }
 
-  /** Sockets that have not finished their first request. */
+  /** Plain HTTP sockets: accepted, not upgraded, not closed. */
   get size(): number {
     return this.waiting.size;
   }
@@ -77,7 +79,7 @@ export class PreUpgrade {
     const ip = socket.remoteAddress ?? 'unknown';
     const counted = !this.options.uncounted?.(ip);
     if (counted && !this.ips.acquire(ip)) {
-      this.log.info({ ip }, 'too many connections without a request from one address');
+      this.log.info({ ip }, 'too many plain HTTP connections from one address');
       socket.destroy();
       return;
     }
@@ -87,8 +89,21 @@ export class PreUpgrade {
     socket.once('close', this.closed);
   }
 
-  /** The socket's request headers arrived (`request` or `upgrade`), or it closed: no longer watched. */
+  /** A request's headers arrived (the server's `request` event): the first one ends the socket's deadline; it stays counted. */
   started(socket: Socket): void {
+    const w = this.waiting.get(socket);
+    if (!w) return;
+    this.deadlines.cancel(w.deadline);
+    w.deadline = undefined;
+  }
+
+  /** The socket upgraded (the server's `upgrade` event): the gateway counts it from now on. */
+  upgraded(socket: Socket): void {
+    this.forget(socket);
+  }
+
+  /** A socket upgraded or closed: no longer watched or counted here. */
+  private forget(socket: Socket): void {
     const w = this.waiting.get(socket);
     if (!w) return;
     this.waiting.delete(socket);
@@ -97,11 +112,11 @@ export class PreUpgrade {
     if (w.counted) this.ips.release(w.ip);
   }
 
-  /** A socket did not finish its request in time (called by its deadline). */
+  /** A socket did not finish its first request in time (called by its deadline). */
   timedOut(w: Waiting): void {
     if (this.waiting.get(w.socket) !== w) return;
     this.log.debug({ ip: w.ip, ms: this.options.timeoutMs }, 'no complete request in time: connection closed');
-    this.started(w.socket);
+    this.forget(w.socket);
     w.socket.destroy();
   }
 }

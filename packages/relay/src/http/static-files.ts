@@ -1,7 +1,10 @@
 /**
  * Serves the demo folder: `GET`/`HEAD` of files under one root, with content
  * types, `index.html` for folders, and no way out of the root (`..`,
- * encoded slashes, NUL bytes or symlinks).
+ * encoded slashes, NUL bytes or symlinks). Every answer says
+ * `X-Content-Type-Options: nosniff`; an HTML page also says
+ * {@link FRAME_POLICY} unless it is one that may be framed (the browser-test
+ * fixtures).
  */
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
@@ -30,6 +33,32 @@ export const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.wasm': 'application/wasm',
 };
 
+/**
+ * The frame policy of the HTML pages the relay serves: only pages of the
+ * relay's own origin may show them in a frame (no clickjacking of the demo
+ * pages by another site). Scripts (the bundles) get none: a `<script>` tag
+ * on any page may load them.
+ */
+export const FRAME_POLICY = "frame-ancestors 'self'";
+
+/** Whether `contentType` is an HTML page's. */
+const isHtml = (contentType: string): boolean => contentType.startsWith('text/html');
+
+/**
+ * Where a folder's address without its trailing slash is sent: the same
+ * path with the slash, its leading slashes made one, so that it can never
+ * read as a protocol-relative URL (`//host/`) that leaves the relay.
+ *
+ * @example
+ * ```ts
+ * folderLocation('/sub');  // '/sub/'
+ * folderLocation('//sub'); // '/sub/', not '//sub/' (another host)
+ * ```
+ */
+export function folderLocation(pathname: string): string {
+  return '/' + pathname.replace(/^\/+/, '') + '/';
+}
+
 /** Sends a short plain-text answer. */
 export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   const body = text + '\n';
@@ -50,7 +79,16 @@ export function sendText(res: ServerResponse, status: number, text: string, head
  * await sendFile(req, res, '/srv/widget.js', 'The widget is not built.');
  * ```
  */
-export async function sendFile(req: IncomingMessage, res: ServerResponse, file: string, missing = 'Not found.'): Promise<void> {
+export async function sendFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  file: string,
+  missing = 'Not found.',
+  options: {
+    /** Whether an HTML file may be framed by any page (no {@link FRAME_POLICY}). Default false. */
+    frameable?: boolean;
+  } = {},
+): Promise<void> {
   let size: number;
   try {
     const s = await stat(file);
@@ -59,11 +97,13 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, file: 
   } catch {
     return sendText(res, 404, missing);
   }
+  const type = CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
   res.writeHead(200, {
-    'Content-Type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Type': type,
     'Content-Length': size,
     'X-Content-Type-Options': 'nosniff',
     'Cache-Control': 'no-cache',
+    ...(isHtml(type) && !options.frameable ? { 'Content-Security-Policy': FRAME_POLICY } : {}),
   });
   if (req.method === 'HEAD') return void res.end();
   const stream = createReadStream(file);
@@ -72,8 +112,11 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, file: 
 }
 
 /**
- * Serves `pathname` from `root`: a folder answers its `index.html`. The
- * `hidden` folders of `root` (by name) answer 404, however the path spells them.
+ * Serves `pathname` from `root`: a folder answers its `index.html`, a
+ * folder's address without its slash a 301 to {@link folderLocation}. The
+ * `hidden` folders of `root` (by name) answer 404, however the path spells
+ * them; the HTML pages of the `frameable` ones are sent without
+ * {@link FRAME_POLICY}.
  *
  * @example
  * ```ts
@@ -86,6 +129,7 @@ export async function serveStatic(
   root: string,
   pathname: string,
   hidden: readonly string[] = [],
+  frameable: readonly string[] = [],
 ): Promise<void> {
   let path: string;
   try {
@@ -103,14 +147,15 @@ export async function serveStatic(
     return sendText(res, 404, 'Not found.');
   }
   if (file !== base && !file.startsWith(base + sep)) return sendText(res, 404, 'Not found.');
-  if (hidden.some((name) => file === join(base, name) || file.startsWith(join(base, name) + sep))) return sendText(res, 404, 'Not found.');
+  const within = (names: readonly string[]): boolean => names.some((name) => file === join(base, name) || file.startsWith(join(base, name) + sep));
+  if (within(hidden)) return sendText(res, 404, 'Not found.');
   try {
     if ((await stat(file)).isDirectory()) {
-      if (!pathname.endsWith('/')) return sendText(res, 301, 'Moved.', { Location: pathname + '/' });
+      if (!pathname.endsWith('/')) return sendText(res, 301, 'Moved.', { Location: folderLocation(pathname) });
       file = join(file, 'index.html');
     }
   } catch {
     return sendText(res, 404, 'Not found.');
   }
-  await sendFile(req, res, file);
+  await sendFile(req, res, file, undefined, { frameable: within(frameable) });
 }
