@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 
 /** The PostgreSQL database the `parley-postgres` peer makes its schemas in (BENCH_POSTGRES_URL to use another). */
-export const BENCH_POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const BENCH_POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://parley:parley@127.0.0.1:5432/parley_test';
 
 /** Runs one statement in BENCH_POSTGRES_URL with the relay's own driver (`pg`). */
 async function postgresQuery(sql) {
@@ -50,12 +50,9 @@ export const PARLEY_STORES = {
       return { store: `sqlite:${join(dir, 'parley.db')}`, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
     },
   },
-  // Optional until the relay at HEAD accepts `store: 'postgres://…'` (drop
-  // `optional` then): `--peers=parley,parley-sqlite,parley-postgres` runs it.
   postgres: {
     label: 'Parley (PostgreSQL)',
     color: '#5a3d99',
-    optional: true,
     note: '`store: \'postgres://…?schema=…\'`, a fresh schema in the local test database, dropped after the round',
     open: async () => {
       const schema = `parley_bench_${randomBytes(5).toString('hex')}`;

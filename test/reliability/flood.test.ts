@@ -5,7 +5,8 @@
 import { CloseCode } from '@parley/protocol';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FLOOD_SLACK, floodLines, runFlood } from '../suites/flood.js';
+import { FLOOD_SLACK, floodLines, heavyLines, runFlood, runHeavyReads } from '../suites/flood.js';
+import { DEFAULT_READ_BURST, DEFAULT_READ_PER_SECOND } from '@parley/relay';
 
 describe('a flooding client', { timeout: 60_000 }, () => {
   test('is rate-limited, then closed with 4004, every time it comes back; the others keep their latency (p50 within 2x)', async () => {
@@ -18,5 +19,18 @@ describe('a flooding client', { timeout: 60_000 }, () => {
     assert.ok(f.ratioP50 <= 2, `p50 latency went x${f.ratioP50.toFixed(2)}`);
     // coming back does not refill the bucket: the address gets one burst and the sustained rate over the whole flood (S4)
     assert.ok(f.floodDeliveredPerClient <= f.allowedPerClient + FLOOD_SLACK, `the others got ${f.floodDeliveredPerClient} flood messages in ${f.floodMs} ms; the rate limit allows ${f.allowedPerClient}`);
+  });
+});
+
+describe('heavy requests from one address', { timeout: 60_000 }, () => {
+  test('50 connections asking for 200-message pages, each within its own limits, get the reading rate of one address; the others keep their latency (p50 within 2x; p99 printed)', async () => {
+    const f = await runHeavyReads({ readers: 50, phaseMs: 2000 });
+    for (const line of heavyLines(f)) console.log(line);
+    // the address reads its burst and then its sustained rate, whatever the number of its connections
+    const allowed = DEFAULT_READ_BURST + DEFAULT_READ_PER_SECOND * ((f.readMs + 500) / 1000);
+    assert.ok(f.readers_.messages <= allowed, `the address read ${f.readers_.messages} messages; its budget allows ${allowed}`);
+    assert.ok(f.readers_.refused > 0, 'the address was told rate_limited');
+    assert.equal(f.victimsDropped, 0, 'nobody else was disconnected');
+    assert.ok(f.ratioP50 <= 2, `p50 latency went x${f.ratioP50.toFixed(2)}`);
   });
 });

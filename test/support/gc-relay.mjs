@@ -4,10 +4,20 @@
 //   -> { type: 'mem' }   <- { type: 'mem', usage }  after full garbage collections
 //   -> { type: 'peak' }  <- { type: 'peak', rss, heap }  highest since the last 'peak' (sampled every 10 ms)
 //   -> { type: 'close' } closes the relay and exits
-import { createRelay } from '@parley/relay';
+// `fill: { room, count, length }` in the options starts the relay with that
+// many messages of `length` characters already in the room's history.
+import { createRelay, MemoryStore } from '@parley/relay';
 
-const options = JSON.parse(process.argv[2] ?? '{}');
-const relay = await createRelay({ port: 0, host: '127.0.0.1', log: false, ...options });
+const { fill, ...options } = JSON.parse(process.argv[2] ?? '{}');
+let store;
+if (fill) {
+  store = new MemoryStore({ historyLimit: Math.max(fill.count, options.historyLimit ?? 0), inboxLimit: options.inboxLimit ?? 500 });
+  const text = 'x'.repeat(fill.length);
+  for (let i = 1; i <= fill.count; i++) {
+    await store.appendRoom({ type: 'msg', room: fill.room, id: `m${i}`, ts: Date.now(), from: 'u_archive', name: 'archive', text }, 'u_archive', `c${i}`);
+  }
+}
+const relay = await createRelay({ port: 0, host: '127.0.0.1', log: false, ...options }, { store });
 
 let peakRss = 0;
 let peakHeap = 0;

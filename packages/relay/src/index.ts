@@ -34,6 +34,8 @@ export type { Store, AckInfo, RoomAppend, DirectAppend, Replay, Page, RoomHead, 
 export type { RetentionPolicy, PruneStep, UserExport, EraseResult } from './store/store.js';
 export { RETENTION_STEP_BUDGET, RetentionJob, type RetentionJobOptions } from './store/retention-job.js';
 export { DEFAULT_RETENTION_INTERVAL_MS } from './config/options.js';
+export { DEFAULT_MAX_SESSIONS, DEFAULT_MAX_TOTAL_ROOMS, DEFAULT_READ_BURST, DEFAULT_READ_PER_SECOND, SESSIONS_PER_CONNECTION } from './config/options.js';
+export { POSTGRES_SCHEMA_VERSION, PostgresStore, type PostgresStoreOptions } from './store/postgres-store.js';
 export { parseRetention, type RetentionSpec } from './config/retention.js';
 export { USER_DATA_BUSY_TIMEOUT_MS, eraseUserData, exportUserData, type UserDataParts } from './user-data.js';
 export { StoreNotReadyError } from './store/sqlite-store.js';

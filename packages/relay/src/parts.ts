@@ -94,7 +94,7 @@ export function buildDataPath(base: DataPathBase): DataPath {
       // a durable store keeps a room's history when nobody is in it
       occupancy = { emptied() {}, occupied() {} };
     } else {
-      retention = new RoomRetention(store, config.resumeWindowMs, [config.defaultRoom], log);
+      retention = new RoomRetention(store, config.resumeWindowMs, [config.defaultRoom], log, config.maxTotalRooms);
       occupancy = retention;
     }
     broker = new LocalBroker({ inRoom: (room) => rooms.sessions(room), ofUser: (id) => directory.sessionsOf(id) }, scheduler, delivered);

@@ -15,6 +15,7 @@ import { Gateway } from './http/gateway.js';
 import { ClientAddresses } from './limits/client-address.js';
 import { Heartbeat } from './limits/heartbeat.js';
 import { RateDebts } from './limits/rate-debts.js';
+import { ReadBudget, Turns } from './limits/read-budget.js';
 import { createHttpHandler, METRICS_PATH, type Health } from './http/http-handler.js';
 import { MetricsListener } from './http/metrics-listener.js';
 import { httpServerOptions } from './http/server-timeouts.js';
@@ -175,6 +176,8 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
     scheduler,
     heartbeat: new Heartbeat(config.pingIntervalMs),
     rateDebts: new RateDebts(),
+    reads: new ReadBudget(config.readBurst, config.readPerSecond),
+    turns: new Turns(),
     addresses: new ClientAddresses(config.trustedProxies),
     tokens: config.tokenSecret === undefined ? undefined : new TokenVerifier(config.tokenSecret),
     limits,
@@ -215,6 +218,7 @@ export async function createRelay(options: RelayOptions = {}, parts: RelayParts 
   const stopParts = async (): Promise<void> => {
     ctx.heartbeat.stop();
     ctx.rateDebts.clear();
+    ctx.reads.clear();
     await dataPath.stop();
   };
   let metricsListener: MetricsListener | undefined;

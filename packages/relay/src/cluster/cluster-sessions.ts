@@ -71,7 +71,8 @@ export class ClusterSessions extends LocalSessions {
   }
 
   /** Claims `claim` cluster-wide and opens a session of it here; `null` when the nickname (or id) is held. */
-  override async open(claim: Claim, id: string, kind: 'chat' | 'seed', secret?: string): Promise<Session | null> {
+  override async open(claim: Claim, id: string, kind: 'chat' | 'seed', secret?: string, address = ''): Promise<Session | null> {
+    this.admit(address);
     this.opening.add(id);
     let member: Member | null;
     try {
@@ -96,6 +97,7 @@ export class ClusterSessions extends LocalSessions {
     const session = this.directory.open(user, id, kind, secret);
     session.tokenExpiresAt = claim.expiresAt;
     session.allowedRooms = claim.rooms;
+    this.track(session, address);
     this.local.set(id, session);
     try {
       await within(this.redisBroker.watchUser(member.id), REDIS_TIMEOUT_MS);
@@ -228,6 +230,7 @@ export class ClusterSessions extends LocalSessions {
       this.rooms.remove(room, session);
     }
     this.directory.close(session);
+    this.untrack(session);
     if (this.local.get(session.id) === session) this.local.delete(session.id);
     this.redisBroker.unwatchUser(session.user.member.id);
   }

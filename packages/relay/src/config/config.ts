@@ -7,7 +7,7 @@ import { isRoomName } from '@parley/protocol';
 import { join, resolve } from 'node:path';
 import { parseAddressRange } from './address-range.js';
 import { parseRetention, type RetentionSpec } from './retention.js';
-import { LOG_LEVELS, MIN_TOKEN_SECRET_LENGTH, OPTION_SPECS, SQLITE_FILE_NAME, envOf, flagOf, type LogLevel, type OptionSpec, type RelayOptions } from './options.js';
+import { LOG_LEVELS, MIN_TOKEN_SECRET_LENGTH, OPTION_SPECS, SESSIONS_PER_CONNECTION, SQLITE_FILE_NAME, envOf, flagOf, type LogLevel, type OptionSpec, type RelayOptions } from './options.js';
 
 /** Options with every default applied and every value checked. */
 export interface RelayConfig {
@@ -47,6 +47,11 @@ export interface RelayConfig {
   ratePerSecond: number;
   abuseStrikes: number;
   maxConnectionsPerIp: number;
+  maxSessionsPerIp: number;
+  maxSessions: number;
+  maxTotalRooms: number;
+  readBurst: number;
+  readPerSecond: number;
   sendBufferBytes: number;
   maxRooms: number;
   maxTextLength: number;
@@ -221,6 +226,7 @@ export function resolveConfig(options: RelayOptions = {}): RelayConfig {
   if (out.metricsPort === undefined && options.metricsHost !== undefined) throw invalid('metricsHost', 'needs metricsPort (the metrics listener it is the interface of)');
   if (out.metricsPort !== undefined && out.metricsPort !== 0 && out.metricsPort === out.port) throw invalid('metricsPort', `must differ from port (${out.port as number})`);
   out.store = storeChoice(store, out.dataDir as string);
+  out.maxSessionsPerIp ??= SESSIONS_PER_CONNECTION * (out.maxConnectionsPerIp as number);
   return out as unknown as RelayConfig;
 }
 

@@ -80,6 +80,38 @@ export const CLI_DEFAULT_STORE = 'sqlite';
  */
 export const DEFAULT_RETENTION_INTERVAL_MS = 600_000;
 
+/**
+ * Sessions opened from one address that a relay keeps at once, live or
+ * waiting in their resume window (`maxSessionsPerIp`), by default this many
+ * times `maxConnectionsPerIp` (100 with its default of 50), so that raising
+ * one for users behind a shared address raises the other. One more ends
+ * that address's oldest waiting session; when all are live, the hello is
+ * closed with 4006.
+ */
+export const SESSIONS_PER_CONNECTION = 2;
+/**
+ * Sessions a relay keeps at once (`maxSessions`). One more ends the oldest
+ * session waiting in its resume window; when all are live, the hello is
+ * closed with 1013 (try again later).
+ */
+export const DEFAULT_MAX_SESSIONS = 100_000;
+/**
+ * History messages one address may read at once (`readBurst`): `history`
+ * pages cost the messages asked for, a `members` list 50, a replay what it
+ * sent; shared by every connection from the address. Past it, `history` and
+ * `members` get `rate_limited` (no strike) until the budget refills.
+ */
+export const DEFAULT_READ_BURST = 2000;
+/** History messages per second one address may read, sustained (`readPerSecond`). */
+export const DEFAULT_READ_PER_SECOND = 1000;
+/**
+ * Rooms a relay keeps at once (`maxTotalRooms`): rooms someone on it is in,
+ * and as many again whose history waits out the resume window after they
+ * emptied (memory store; the oldest goes first). Entering one more room
+ * than that is refused with `too_many_rooms`.
+ */
+export const DEFAULT_MAX_TOTAL_ROOMS = 100_000;
+
 /** Log levels `log` accepts, besides `true` (info) and `false` (silent). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 /** A pino log level. */
@@ -184,6 +216,16 @@ export interface RelayOptions {
   abuseStrikes?: number;
   /** Concurrent WebSocket connections per IP address. */
   maxConnectionsPerIp?: number;
+  /** Sessions from one address kept at once, live or resumable. Default {@link SESSIONS_PER_CONNECTION} × `maxConnectionsPerIp`. */
+  maxSessionsPerIp?: number;
+  /** Messages one address may read from history at once (`history` pages, `members` lists, replays). Default {@link DEFAULT_READ_BURST}. */
+  readBurst?: number;
+  /** Messages per second one address may read from history, sustained. Default {@link DEFAULT_READ_PER_SECOND}. */
+  readPerSecond?: number;
+  /** Sessions the relay keeps at once, live or resumable. Default {@link DEFAULT_MAX_SESSIONS}. */
+  maxSessions?: number;
+  /** Rooms the relay keeps at once (see {@link DEFAULT_MAX_TOTAL_ROOMS}). */
+  maxTotalRooms?: number;
   /** Bytes a slow reader's send buffer may hold before it is cut off. */
   sendBufferBytes?: number;
   /** Rooms one session may be in. */
@@ -263,6 +305,11 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'abuseStrikes', kind: 'integer', default: DEFAULT_ABUSE_STRIKES, min: 1, max: 1_000_000, help: 'refused envelopes before the connection is closed' },
   { key: 'maxConnectionsPerIp', kind: 'integer', default: DEFAULT_MAX_CONNECTIONS_PER_IP, min: 1, max: 1_000_000, help: 'concurrent WebSocket connections per IP address' },
   { key: 'sendBufferBytes', kind: 'integer', default: DEFAULT_SEND_BUFFER_BYTES, min: 1024, max: 1_073_741_824, help: "bytes a slow reader's send buffer may hold before it is cut off" },
+  { key: 'maxSessionsPerIp', kind: 'integer', default: undefined, min: 1, max: 1_000_000, help: 'sessions from one IP address kept at once, live or waiting in their resume window' },
+  { key: 'readBurst', kind: 'integer', default: DEFAULT_READ_BURST, min: 1, max: 10_000_000, help: 'history messages one address may read at once (pages, member lists, replays)' },
+  { key: 'readPerSecond', kind: 'number', default: DEFAULT_READ_PER_SECOND, min: 0.001, max: 10_000_000, help: 'history messages per second one address may read, sustained' },
+  { key: 'maxSessions', kind: 'integer', default: DEFAULT_MAX_SESSIONS, min: 1, max: 10_000_000, help: 'sessions the relay keeps at once, live or waiting in their resume window' },
+  { key: 'maxTotalRooms', kind: 'integer', default: DEFAULT_MAX_TOTAL_ROOMS, min: 1, max: 10_000_000, help: 'rooms the relay keeps at once (occupied, and as many again emptied within the resume window)' },
   { key: 'maxRooms', kind: 'integer', default: MAX_ROOMS_PER_SESSION, min: 1, max: 10_000, help: 'rooms one session may be in' },
   { key: 'maxTextLength', kind: 'integer', default: MAX_TEXT_LENGTH, min: 1, max: MAX_TEXT_LENGTH, help: 'longest message text, code points' },
   { key: 'maxPayload', kind: 'integer', default: MAX_FRAME_BYTES, min: MIN_PAYLOAD_BYTES, max: MAX_PAYLOAD_BYTES, help: 'largest WebSocket frame a client may send, bytes' },
@@ -284,6 +331,7 @@ export function envOf(key: string): string {
 
 /** A default as `--help` and the README show it. */
 export function defaultText(spec: OptionSpec): string {
+  if (spec.key === 'maxSessionsPerIp') return `${SESSIONS_PER_CONNECTION} × maxConnectionsPerIp`;
   if (spec.default === undefined) return '(none)';
   if (spec.key === 'staticDir') return 'demo/ of the repository';
   if (spec.key === 'widgetFile') return 'packages/widget/dist/widget.js';

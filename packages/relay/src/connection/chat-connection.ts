@@ -146,6 +146,11 @@ export class ChatConnection implements ChatPort, WriterOptions, Watched, Expirin
     return this.tail.then(() => this.inflight);
   }
 
+  /** The client's address, as the per-address limits count it. */
+  get address(): string {
+    return this.ws.ip;
+  }
+
   /** Whether the connection can still send and receive. */
   get open(): boolean {
     return this.state === 'greeting' || this.state === 'ready';

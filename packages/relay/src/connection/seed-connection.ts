@@ -16,6 +16,7 @@ import { CloseCode, isText, normalizeNickname } from '@parley/protocol';
 import type { RelaySocket } from '../wire/relay-socket.js';
 import { closeSocket, socketErrorLabel, type CloseLabel } from '../wire/closing.js';
 import { UnavailableError } from '../store/errors.js';
+import { SessionsFullError } from '../sessions/errors.js';
 import type { RelayContext } from '../handlers/context.js';
 import { anonymousClaim } from '../sessions/claim.js';
 import type { Outbound } from '../wire/outbound.js';
@@ -125,8 +126,9 @@ export class SeedConnection implements Peer {
     const { ctx } = this;
     try {
       const claim = anonymousClaim(nick);
-      let session = await ctx.sessions.open(claim, ctx.ids.next('s'), 'seed');
-      if (!session && (await this.replaceDeadHolder(claim.key))) session = await ctx.sessions.open(claim, ctx.ids.next('s'), 'seed');
+      const address = this.ws.ip;
+      let session = await ctx.sessions.open(claim, ctx.ids.next('s'), 'seed', undefined, address);
+      if (!session && (await this.replaceDeadHolder(claim.key))) session = await ctx.sessions.open(claim, ctx.ids.next('s'), 'seed', undefined, address);
       if (!this.open) return session ? ctx.sessions.end(session) : undefined;
       if (!session) return this.close(CloseCode.PolicyViolation, 'nickname taken: pick another', 'nickname_refused');
       this.session = session;
@@ -135,6 +137,11 @@ export class SeedConnection implements Peer {
       await ctx.sessions.enter(session, ctx.config.defaultRoom);
       ctx.log.info({ session: session.id, user: session.user.member.id, nick }, 'seed session opened');
     } catch (err) {
+      if (err instanceof SessionsFullError) {
+        ctx.log.warn({ address: this.ws.ip, perAddress: err.perAddress }, 'seed session refused: as many sessions as allowed');
+        if (err.perAddress) return this.close(CloseCode.TooManyConnections, 'too many sessions from this address', 'too_many_sessions');
+        return this.close(CloseCode.TryAgainLater, 'the relay is full, try again later', 'relay_full');
+      }
       if (!(err instanceof UnavailableError)) throw err;
       ctx.log.warn({ nick }, 'storage unreachable: seed session refused');
       this.close(CloseCode.Unavailable, 'storage unreachable, retry', 'unavailable');

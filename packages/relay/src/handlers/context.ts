@@ -13,6 +13,7 @@ import type { Heartbeat } from '../limits/heartbeat.js';
 import type { IdFactory } from '../wire/ids.js';
 import type { Logger } from '../observability/logger.js';
 import type { RateDebts } from '../limits/rate-debts.js';
+import type { ReadBudget, Turns } from '../limits/read-budget.js';
 import type { RelayMetrics } from '../observability/metrics.js';
 import type { Sessions } from '../sessions/sessions.js';
 import type { Store } from '../store/store.js';
@@ -34,6 +35,10 @@ export interface RelayContext {
   readonly addresses: ClientAddresses;
   /** Drained rate-limit buckets of closed connections, per address, for the next connection from there. */
   readonly rateDebts: RateDebts;
+  /** What reading history costs each address (`history`, `members`, replays), shared by its connections. */
+  readonly reads: ReadBudget;
+  /** Heavy work (pages of history, member lists, replays) one job per event-loop turn. */
+  readonly turns: Turns;
   /** Present when `tokenSecret` is set. */
   readonly tokens: TokenVerifier | undefined;
   /** What `welcome.limits` announces. */

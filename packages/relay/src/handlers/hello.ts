@@ -9,6 +9,7 @@
  */
 import { CloseCode, ErrorCode, type Hello, type RoomState } from '@parley/protocol';
 import { takenMessage } from '../sessions/claim.js';
+import { SessionsFullError } from '../sessions/errors.js';
 import type { Session } from '../sessions/session.js';
 import { UnavailableError } from '../store/errors.js';
 import { newResumeSecret } from '../wire/ids.js';
@@ -38,7 +39,16 @@ async function sessionOf(conn: ChatPort, hello: Hello): Promise<Opened | undefin
   }
   const claim = await identify(conn, hello);
   if (!claim) return undefined;
-  const session = await sessions.open(claim, ids.next('s'), 'chat', newResumeSecret());
+  let session: Session | null;
+  try {
+    session = await sessions.open(claim, ids.next('s'), 'chat', newResumeSecret(), conn.address);
+  } catch (err) {
+    if (!(err instanceof SessionsFullError)) throw err;
+    conn.ctx.log.warn({ address: conn.address, perAddress: err.perAddress }, 'hello refused: as many sessions as allowed');
+    if (err.perAddress) conn.close(CloseCode.TooManyConnections, 'too many sessions from this address', 'too_many_sessions');
+    else conn.close(CloseCode.TryAgainLater, 'the relay is full, try again later', 'relay_full');
+    return undefined;
+  }
   if (!session) {
     conn.fail(ErrorCode.NicknameTaken, takenMessage(claim), 'hello');
     return undefined;

@@ -23,6 +23,8 @@ export interface ChatPort extends Peer {
   readonly session: Session | undefined;
   /** Whether the connection can still send and receive. */
   readonly open: boolean;
+  /** The client's address, as the per-address limits count it. */
+  readonly address: string;
   /** Sends an envelope to this connection only, right away (never held); answers its size in bytes. */
   reply(envelope: ServerMessage): number;
   /** The send-buffer cap: a reader whose buffer passes it is cut off. */

@@ -38,8 +38,11 @@ async function paced<T extends RoomMessage | DirectMessage>(
   let cursor = since;
   let written = 0;
   for (;;) {
+    await conn.ctx.turns.next();
     const { gap, messages } = await read(cursor, REPLAY_PAGE);
     if (!conn.open) return cursor;
+    // a replay is never refused (it is what the client needs to catch up), but its address pays for it
+    conn.ctx.reads.charge(conn.address, messages.length);
     if (gap) written += conn.reply(gapOf(gap.start, gap.end));
     for (const m of messages) {
       written += conn.reply(m);

@@ -6,9 +6,14 @@ import type { ChatPort } from './port.js';
 import { Outbound } from '../wire/outbound.js';
 import { chunkBytes, replayRestarted, replayRoom, restarted } from './replay.js';
 import type { Page } from '../store/store.js';
+import { MEMBERS_READ_COST } from '../limits/read-budget.js';
 import type { Session } from '../sessions/session.js';
 
 const notInRoom = (room: string): string => `Join room "${room}" first.`;
+
+/** The refusal of a read past the address's read budget, with when to try again. */
+const readingTooFast = (conn: ChatPort, cost: number): string =>
+  `Reading history too fast from your address; retry in ${conn.ctx.reads.waitMs(conn.address, cost)} ms.`;
 
 /**
  * `join` → `joined` (with the room's state and epoch), then the replay after
@@ -53,8 +58,12 @@ export function handleTyping(conn: ChatPort, session: Session, m: TypingRequest)
 
 /** `history` → `page`, newest first; without `room`, the private inbox. */
 export async function handleHistory(conn: ChatPort, session: Session, m: HistoryRequest): Promise<void> {
-  const { store } = conn.ctx;
+  const { store, reads } = conn.ctx;
   const limit = m.limit ?? DEFAULT_HISTORY_PAGE;
+  // a page costs the address the messages it asks for, whichever of its connections asks
+  if (!reads.take(conn.address, limit)) return void conn.fail(ErrorCode.RateLimited, readingTooFast(conn, limit), m.qid);
+  await conn.ctx.turns.next();
+  if (!conn.open) return;
   if (m.room === undefined) {
     const page = fitted(conn, await store.pageInbox(session.user.member.id, m.before, limit));
     await conn.drained(chunkBytes(conn));
@@ -94,6 +103,8 @@ export const MAX_PAGE_BYTES = 1024 * 1024;
 /** `members` → `members` (cluster-wide on a scaled-out relay). */
 export async function handleMembers(conn: ChatPort, session: Session, m: MembersRequest): Promise<void> {
   if (!session.rooms.has(m.room)) return conn.fail(ErrorCode.NotInRoom, notInRoom(m.room), m.qid);
+  if (!conn.ctx.reads.take(conn.address, MEMBERS_READ_COST)) return conn.fail(ErrorCode.RateLimited, readingTooFast(conn, MEMBERS_READ_COST), m.qid);
+  await conn.ctx.turns.next();
   const members = await conn.ctx.sessions.members(m.room);
   conn.reply({ type: 'members', qid: m.qid, room: m.room, members });
 }

@@ -11,6 +11,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Store } from '../store/store.js';
 import { Outbound } from '../wire/outbound.js';
 import type { Claim } from './claim.js';
+import { SessionsFullError } from './errors.js';
 import type { Directory } from './directory.js';
 import type { RoomRegistry } from './rooms.js';
 import type { Peer, Session } from './session.js';
@@ -27,7 +28,10 @@ import type { Sessions } from './sessions.js';
  * ```
  */
 export class LocalSessions implements Sessions {
+  /** Sessions waiting in their resume window, oldest first. */
   protected readonly expiring = new Set<Session>();
+  /** Sessions opened from each address and not ended, oldest first (an entry exists only while it has one). */
+  private readonly byAddress = new Map<string, Set<Session>>();
 
   constructor(
     protected readonly config: RelayConfig,
@@ -46,10 +50,12 @@ export class LocalSessions implements Sessions {
     return this.expiring.size;
   }
 
-  async open(claim: Claim, id: string, kind: 'chat' | 'seed', secret?: string): Promise<Session | null> {
+  async open(claim: Claim, id: string, kind: 'chat' | 'seed', secret?: string, address = ''): Promise<Session | null> {
+    this.admit(address);
     const user = this.directory.claim(claim);
     if (!user) return null;
     const session = this.directory.open(user, id, kind, secret);
+    this.track(session, address);
     session.tokenExpiresAt = claim.expiresAt;
     session.allowedRooms = claim.rooms;
     if (claim.anonymous && this.store.ephemeralInbox) {
@@ -85,6 +91,8 @@ export class LocalSessions implements Sessions {
     if (session.rooms.has(room)) return null;
     if (!session.mayEnter(room)) return ErrorCode.RoomForbidden;
     if (session.rooms.size >= this.config.maxRooms) return ErrorCode.TooManyRooms;
+    // a room nobody here is in would be one more for the relay to keep
+    if (this.rooms.sessions(room).size === 0 && this.rooms.size >= this.config.maxTotalRooms) return ErrorCode.TooManyRooms;
     return null;
   }
 
@@ -144,6 +152,7 @@ export class LocalSessions implements Sessions {
     this.broker.settle();
     session.peer = null;
     for (const room of [...session.rooms.keys()]) this.leave(session, room);
+    this.untrack(session);
     // an anonymous nickname is no account: the next visitor to pick it must not read this inbox
     if (this.directory.close(session) && (session.user.anonymous || !this.store.durable)) {
       void Promise.resolve(this.store.dropInbox(session.user.member.id)).catch((err) => this.log.error({ err }, 'dropInbox failed'));
@@ -154,6 +163,46 @@ export class LocalSessions implements Sessions {
   stop(): void {
     for (const session of this.expiring) if (session.expiry) clearTimeout(session.expiry);
     this.expiring.clear();
+  }
+
+  /**
+   * Makes room for one more session from `address`: at `maxSessionsPerIp`
+   * (for that address) or `maxSessions` (in all), the oldest session waiting
+   * in its resume window ends.
+   *
+   * @throws SessionsFullError when there is none to end: every one is live.
+   */
+  protected admit(address: string): void {
+    const mine = address ? this.byAddress.get(address) : undefined;
+    if (mine && mine.size >= this.config.maxSessionsPerIp && !this.endOldestWaiting(mine)) throw new SessionsFullError(true);
+    if (this.directory.sessionCount >= this.config.maxSessions && !this.endOldestWaiting(this.expiring)) throw new SessionsFullError(false);
+  }
+
+  /** Counts `session` under `address` (nothing for an empty one). */
+  protected track(session: Session, address: string): void {
+    if (!address) return;
+    session.address = address;
+    let mine = this.byAddress.get(address);
+    if (!mine) this.byAddress.set(address, (mine = new Set()));
+    mine.add(session);
+  }
+
+  /** Stops counting an ended (or forgotten) session. */
+  protected untrack(session: Session): void {
+    const mine = this.byAddress.get(session.address);
+    if (!mine?.delete(session)) return;
+    if (mine.size === 0) this.byAddress.delete(session.address);
+  }
+
+  /** Ends the first of `sessions` that waits in its resume window; `false` when none does. */
+  private endOldestWaiting(sessions: Iterable<Session>): boolean {
+    for (const session of sessions) {
+      if (session.peer || session.ended) continue;
+      this.log.info({ session: session.id, address: session.address }, 'resumable session ended to make room for a new one');
+      this.end(session);
+      return true;
+    }
+    return false;
   }
 
   /** Stops the session's resume-window timer, if it has one. */

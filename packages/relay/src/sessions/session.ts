@@ -100,6 +100,8 @@ export class Session implements Recipient {
   allowedRooms: ReadonlySet<string> | undefined;
   /** Whether the session has ended for good. */
   ended = false;
+  /** The address it was opened from (counted per address; empty when not counted). */
+  address = '';
   /** When a typing start was last relayed, per room; made on the first one (most sessions never type). */
   private typedAt: Map<string, number> | undefined;
 

@@ -41,11 +41,15 @@ export interface Sessions {
   /**
    * Claims `claim` and opens a session of it with the id `id` (unique
    * across relays); `null` when the nickname (or the user id) is held by
-   * someone else. `secret` makes a chat session resumable.
+   * someone else. `secret` makes a chat session resumable. `address` (the
+   * client's) counts it against `maxSessionsPerIp`; at that limit, or at
+   * `maxSessions`, the oldest session waiting in its resume window (of the
+   * address, or of the relay) ends to make room.
    *
    * @throws UnavailableError when the shared directory cannot be reached.
+   * @throws SessionsFullError when the limit is reached and every session counted is live.
    */
-  open(claim: Claim, id: string, kind: 'chat' | 'seed', secret?: string): Promise<Session | null>;
+  open(claim: Claim, id: string, kind: 'chat' | 'seed', secret?: string, address?: string): Promise<Session | null>;
   /**
    * Takes a session back by its resume secret, rotating the secret to `next`
    * (`secret` stays valid beside it until {@link confirm}); `undefined` when

@@ -22,6 +22,8 @@ export class RoomRetention {
     private readonly delayMs: number,
     keep: Iterable<string>,
     private readonly log: Logger,
+    /** Most rooms waiting at once; one more drops the oldest waiting one at once. */
+    private readonly maxPending = Infinity,
   ) {
     this.keep = new Set(keep);
   }
@@ -34,12 +36,20 @@ export class RoomRetention {
   /** The last session left `room`: drop its history after the delay. */
   emptied(room: string): void {
     if (this.keep.has(room) || this.timers.has(room)) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(room);
-      void Promise.resolve(this.store.dropRoom(room)).catch((err) => this.log.error({ err, room }, 'dropRoom failed'));
-    }, this.delayMs);
+    if (this.timers.size >= this.maxPending) {
+      // the oldest waiting room goes now: a client resuming into it is told with a gap
+      const [oldest, timer] = this.timers.entries().next().value as [string, NodeJS.Timeout];
+      clearTimeout(timer);
+      this.drop(oldest);
+    }
+    const timer = setTimeout(() => this.drop(room), this.delayMs);
     timer.unref?.();
     this.timers.set(room, timer);
+  }
+
+  private drop(room: string): void {
+    this.timers.delete(room);
+    void Promise.resolve(this.store.dropRoom(room)).catch((err) => this.log.error({ err, room }, 'dropRoom failed'));
   }
 
   /** Someone is in `room` again: keep its history. */

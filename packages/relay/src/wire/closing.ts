@@ -22,6 +22,8 @@ export type CloseLabel =
   | 'replaced'
   | 'unsupported_protocol'
   | 'too_many_connections'
+  | 'too_many_sessions'
+  | 'relay_full'
   | 'auth_failed'
   | 'token_expired'
   | 'nickname_refused'
