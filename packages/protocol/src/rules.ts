@@ -1,7 +1,9 @@
 /**
  * The rules for nicknames, room names, ids and texts, shared by client and relay.
  */
+import { skeleton } from './confusables.js';
 import { MAX_ID_LENGTH, MAX_NICKNAME_LENGTH, MAX_ROOM_LENGTH, MAX_TEXT_LENGTH } from './limits.js';
+import { mixesScripts } from './scripts.js';
 
 const ROOM = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_ROOM_LENGTH}}$`);
 const ID = new RegExp(`^[A-Za-z0-9_.:~-]{1,${MAX_ID_LENGTH}}$`);
@@ -39,31 +41,37 @@ export function isWellFormed(text: string): boolean {
  * Puts a nickname in the form the relay stores: NFC-normalized and trimmed.
  * Returns `null` when the result breaks the nickname rules: empty, longer than
  * {@link MAX_NICKNAME_LENGTH} code points, or holding control, zero-width,
- * bidi-override or other invisible (default-ignorable) characters, or runs of spaces.
+ * bidi-override or other invisible (default-ignorable) characters, runs of
+ * spaces, or a word whose letters mix scripts (`mixesScripts`: `Grаce` with
+ * a Cyrillic `а`).
  *
  * @example
  * ```ts
  * normalizeNickname('  Ada ');      // 'Ada'
  * normalizeNickname('a\u202Eb');    // null (bidi override)
+ * normalizeNickname('Gr\u0430ce');  // null (Latin and Cyrillic in one word)
  * ```
  */
 export function normalizeNickname(nick: string): string | null {
   if (!isWellFormed(nick)) return null;
   const n = nick.normalize('NFC').trim();
-  return n.length > 0 && codePoints(n) <= MAX_NICKNAME_LENGTH && NICK.test(n) && !BLANK.test(n) ? n : null;
+  return n.length > 0 && codePoints(n) <= MAX_NICKNAME_LENGTH && NICK.test(n) && !BLANK.test(n) && !mixesScripts(n) ? n : null;
 }
 
 /**
  * The key under which nicknames are unique: two nicknames that differ only in
- * case (or in a compatibility form, such as full-width letters) collide.
+ * case, in a compatibility form (full-width letters) or in look-alike letters
+ * of other scripts (the confusable skeleton, see `confusables.ts`) collide.
+ * The name is case-folded (NFKC, lower case, NFKC) before its skeleton is taken.
  *
  * @example
  * ```ts
- * nicknameKey('Ada') === nicknameKey('ADA'); // true
+ * nicknameKey('Ada') === nicknameKey('ADA');       // true
+ * nicknameKey('Ada') === nicknameKey('\u0430da');  // true: Cyrillic а
  * ```
  */
 export function nicknameKey(nick: string): string {
-  return nick.normalize('NFKC').toLowerCase().normalize('NFKC');
+  return skeleton(nick.normalize('NFKC').toLowerCase().normalize('NFKC'));
 }
 
 /**

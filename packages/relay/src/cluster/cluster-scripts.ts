@@ -68,7 +68,8 @@ end
  * Opens a session, claiming its user: ARGV P, anon (1/0), user id, member
  * JSON, nickname key, session id, secret hash (or ''), node, kind, token
  * expiry (or ''), allowed rooms JSON (or ''). Answers the user's member JSON,
- * or false when the nickname (or the id) is held.
+ * or false when the nickname (or the id) is held, or, for a new token user,
+ * when an anonymous user holds its name's key.
  */
 export const OPEN = `
 local anon, uid, member, key, sid, secret, node = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
@@ -79,6 +80,11 @@ if anon == '1' then
   if held or redis.call('EXISTS', nk) == 1 then return false end
 elseif held == '1' then
   return false
+elseif not held then
+  -- a new token user may not show a name that looks like an anonymous visitor's
+  for _, id in ipairs(redis.call('SMEMBERS', nk)) do
+    if redis.call('HGET', P .. 'user/' .. id, 'anon') == '1' then return false end
+  end
 end
 if held then
   member = redis.call('HGET', uk, 'member')

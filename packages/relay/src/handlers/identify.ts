@@ -5,6 +5,7 @@
  */
 import { CloseCode, ErrorCode, nicknameKey, normalizeNickname, type Hello } from '@parley/protocol';
 import { anonymousClaim, type Claim } from '../sessions/claim.js';
+import { HASHED_ID_PREFIX } from '../wire/ids.js';
 import type { ChatPort } from './port.js';
 
 /**
@@ -49,6 +50,12 @@ export async function identify(conn: ChatPort, hello: Hello): Promise<Claim | un
       return undefined;
     }
     const { sub, name, rooms, expiresAt } = r.identity;
+    if (sub.startsWith(HASHED_ID_PREFIX)) {
+      const message = `The token is invalid: a "sub" starting with "${HASHED_ID_PREFIX}" is an anonymous user id.`;
+      conn.fail(ErrorCode.AuthFailed, message, 'hello');
+      conn.close(CloseCode.AuthFailed, 'sub in the anonymous namespace', 'auth_failed');
+      return undefined;
+    }
     return { anonymous: false, id: sub, name, key: nicknameKey(name), expiresAt, rooms };
   }
   if (hello.nick !== undefined) {

@@ -34,7 +34,13 @@ export function anonymousClaim(nick: string): Claim {
   return { anonymous: true, id: anonymousUserId(nick, key, isId), name: nick, key };
 }
 
-/** The refusal sent when a claim is held by someone else. */
+/**
+ * The refusal sent when a claim is held by someone else: an anonymous
+ * nickname whose key (or id) is held, or a new token user whose id, or whose
+ * display name's key, an anonymous visitor holds (the names would look alike).
+ */
 export function takenMessage(claim: Claim): string {
-  return claim.anonymous ? 'That nickname is taken; pick another.' : `The user id "${claim.id}" is held by an anonymous nickname.`;
+  return claim.anonymous
+    ? 'That nickname is taken; pick another.'
+    : `The user id "${claim.id}" or a name that looks like "${claim.name}" is held by an anonymous nickname.`;
 }

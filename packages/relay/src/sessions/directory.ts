@@ -47,9 +47,12 @@ export class Directory {
   /**
    * The user of a checked claim, made on first use; `null` when it is held.
    * An anonymous nickname is held by anyone whose name has its key
-   * (`nicknameKey`: case, width and invisible characters aside) or whose id
-   * is its id; a token subject is refused only when an anonymous user holds
-   * its id, and otherwise shares its user among its sessions.
+   * (`nicknameKey`: case, width, invisible characters and look-alike letters
+   * aside) or whose id is its id. A token subject shares its user among its
+   * sessions; a new one is refused when an anonymous user holds its id or
+   * its display name's key, so a token user and an anonymous visitor never
+   * show names that look alike (token users may share a name with each other:
+   * their issuer chose them).
    */
   claim(claim: Claim): User | null {
     const existing = this.users.get(claim.id);
@@ -57,6 +60,8 @@ export class Directory {
       if (existing || this.names.has(claim.key)) return null;
     } else if (existing) {
       return existing.anonymous ? null : existing;
+    } else if (this.anonymousHolder(claim.key)) {
+      return null;
     }
     return this.add({ member: { id: claim.id, name: claim.name }, anonymous: claim.anonymous, key: claim.key, sessions: new SessionSet() });
   }
@@ -137,11 +142,16 @@ export class Directory {
     return this.users.get(id)?.sessions ?? NO_SESSIONS;
   }
 
-  /** A user by id, or an anonymous user by nickname (case-insensitively). */
+  /** A user by id, or an anonymous user by nickname (compared by `nicknameKey`). */
   find(idOrNick: string): User | undefined {
     const byId = this.users.get(idOrNick);
     if (byId) return byId;
-    const holders = this.names.get(nicknameKey(idOrNick));
+    return this.anonymousHolder(nicknameKey(idOrNick));
+  }
+
+  /** The anonymous user whose nickname has the key `key`, if any. */
+  private anonymousHolder(key: string): User | undefined {
+    const holders = this.names.get(key);
     if (holders === undefined) return undefined;
     for (const id of typeof holders === 'string' ? [holders] : holders) {
       const user = this.users.get(id);

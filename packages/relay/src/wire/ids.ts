@@ -53,17 +53,28 @@ export function newEpoch(): string {
 }
 
 /**
- * The user id of an anonymous nickname: the nickname itself when it is a valid
- * id, otherwise a stable hash of its uniqueness key (`u~…`), so ids stay within
- * the protocol's id rules whatever script the nickname is written in.
+ * What starts every hashed anonymous user id, and no other id: a nickname
+ * with a `~` gets a hashed id itself, and a token whose `sub` starts with it
+ * is refused. So no nickname or token subject can hold the id another
+ * nickname hashes to, and a token subject with a `~` elsewhere (`acme~42`)
+ * is an id no nickname can hold.
+ */
+export const HASHED_ID_PREFIX = 'u~';
+
+/**
+ * The user id of an anonymous nickname: the nickname itself when it is a
+ * valid id without a `~`, otherwise {@link HASHED_ID_PREFIX} and a stable
+ * hash of its uniqueness key (`nicknameKey`), so ids stay within the
+ * protocol's id rules whatever script the nickname is written in.
  *
  * @example
  * ```ts
- * anonymousUserId('ada', 'ada');        // 'ada'
- * anonymousUserId('Grace H', 'grace h'); // 'u~9b1c…'
+ * anonymousUserId('ada', 'ada', isId);          // 'ada'
+ * anonymousUserId('Grace H', 'grace h', isId);   // 'u~9b1c…'
+ * anonymousUserId('u~9b1c', 'u~9b1c', isId);     // 'u~Xq2…' (hashed, never 'u~9b1c')
  * ```
  */
 export function anonymousUserId(nick: string, key: string, isId: (s: string) => boolean): string {
-  if (isId(nick)) return nick;
-  return 'u~' + createHash('sha256').update(key).digest('base64url').slice(0, HASHED_ID_CHARS);
+  if (isId(nick) && !nick.includes('~')) return nick;
+  return HASHED_ID_PREFIX + createHash('sha256').update(key).digest('base64url').slice(0, HASHED_ID_CHARS);
 }
