@@ -13,10 +13,11 @@ import { Harness, type TestClient } from './helpers.js';
 
 describe('the read budget of an address', () => {
   const h = new Harness();
+  const relays: RelayHandle[] = [];
   let relay: RelayHandle;
   after(async () => {
     await h.close();
-    await relay?.close();
+    for (const r of relays) await r.close();
   });
 
   async function start(): Promise<void> {
@@ -26,6 +27,7 @@ describe('the read budget of an address', () => {
       { port: 0, host: '127.0.0.1', log: false, trustedProxies: ['127.0.0.1'], readBurst: 1000, readPerSecond: 100, rateBurst: 1000, ratePerSecond: 1000 },
       { store },
     );
+    relays.push(relay);
   }
 
   async function reader(address: string, nick: string): Promise<TestClient> {
