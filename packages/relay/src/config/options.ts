@@ -101,9 +101,9 @@ export const DEFAULT_MAX_SESSIONS = 100_000;
  * sent; shared by every connection from the address. Past it, `history` and
  * `members` get `rate_limited` (no strike) until the budget refills.
  */
-export const DEFAULT_READ_BURST = 2000;
+export const DEFAULT_READ_BURST = 20_000;
 /** History messages per second one address may read, sustained (`readPerSecond`). */
-export const DEFAULT_READ_PER_SECOND = 1000;
+export const DEFAULT_READ_PER_SECOND = 10_000;
 /**
  * Rooms a relay keeps at once (`maxTotalRooms`): rooms someone on it is in,
  * and as many again whose history waits out the resume window after they
