@@ -230,6 +230,9 @@ export function resolveConfig(options: RelayOptions = {}): RelayConfig {
   return out as unknown as RelayConfig;
 }
 
+/** What a PostgreSQL schema the relay makes may be called: lower-case letters, digits and `_` (it is quoted into SQL). */
+export const POSTGRES_SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
 /** A PostgreSQL URL that parses, with a host and a valid `schema` parameter if any. */
 function checkPostgresUrl(key: string, v: string): string {
   let url: URL;
@@ -240,7 +243,7 @@ function checkPostgresUrl(key: string, v: string): string {
   }
   if (!url.hostname) throw invalid(key, 'must name a host: postgres://user:password@host:port/database');
   const schema = url.searchParams.get('schema');
-  if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw invalid(key, `schema ${show(schema)} must be lower-case letters, digits and _`);
+  if (schema !== null && !POSTGRES_SCHEMA_NAME.test(schema)) throw invalid(key, `schema ${show(schema)} must be lower-case letters, digits and _`);
   return v;
 }
 

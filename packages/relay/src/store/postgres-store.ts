@@ -33,7 +33,7 @@
  */
 import type { DirectMessage, RoomMessage } from '@parley/protocol';
 import pg from 'pg';
-import { redactUrl } from '../config/config.js';
+import { POSTGRES_SCHEMA_NAME, redactUrl } from '../config/config.js';
 import { newEpoch } from '../wire/ids.js';
 import { SchemaTooNewError, UnavailableError } from './errors.js';
 import type { AckInfo, DirectAppend, DirectDraft, EraseResult, Page, PruneStep, Replay, RetentionPolicy, RoomAppend, RoomDraft, RoomHead, Store, UserExport } from './store.js';
@@ -88,7 +88,7 @@ export function postgresTarget(url: string): { url: string; schema: string } {
   const parsed = new URL(url);
   const schema = parsed.searchParams.get('schema') ?? POSTGRES_DEFAULT_SCHEMA;
   parsed.searchParams.delete('schema');
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`the schema name "${schema}" must be lower-case letters, digits and _`);
+  if (!POSTGRES_SCHEMA_NAME.test(schema)) throw new Error(`the schema name "${schema}" must be lower-case letters, digits and _`);
   return { url: parsed.toString(), schema };
 }
 
@@ -457,48 +457,36 @@ export class PostgresStore implements Store {
    */
   async eraseUser(user: string): Promise<EraseResult> {
     const r: EraseResult = { user, roomMessages: 0, directMessages: 0, inboxMessages: 0 };
-    let client: pg.PoolClient;
     try {
-      client = await this.reader.connect();
-    } catch (err) {
-      throw new UnavailableError(err);
-    }
-    client.on('error', ignore);
-    try {
-      await client.query('BEGIN');
-      const rooms = await client.query<{ room: string; seq: string; body: string }>(`SELECT room, seq, body FROM ${this.S}.room_messages WHERE usr = $1 FOR UPDATE`, [user]);
-      if (rooms.rows.length) {
-        const ids = rooms.rows.map((row) => (JSON.parse(row.body) as RoomMessage).id);
-        const bodies = rooms.rows.map((row) => JSON.stringify(tombstone(JSON.parse(row.body) as RoomMessage)));
-        await client.query(
-          `UPDATE ${this.S}.room_messages m SET usr = '', cid = t.id, body = t.body
-           FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) AS t(room, seq, id, body) WHERE m.room = t.room AND m.seq = t.seq`,
-          [rooms.rows.map((row) => row.room), rooms.rows.map((row) => row.seq), ids, bodies],
+      return await transaction(this.reader, async (client) => {
+        const rooms = await client.query<{ room: string; seq: string; body: string }>(`SELECT room, seq, body FROM ${this.S}.room_messages WHERE usr = $1 FOR UPDATE`, [user]);
+        if (rooms.rows.length) {
+          const ids = rooms.rows.map((row) => (JSON.parse(row.body) as RoomMessage).id);
+          const bodies = rooms.rows.map((row) => JSON.stringify(tombstone(JSON.parse(row.body) as RoomMessage)));
+          await client.query(
+            `UPDATE ${this.S}.room_messages m SET usr = '', cid = t.id, body = t.body
+             FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) AS t(room, seq, id, body) WHERE m.room = t.room AND m.seq = t.seq`,
+            [rooms.rows.map((row) => row.room), rooms.rows.map((row) => row.seq), ids, bodies],
+          );
+        }
+        r.roomMessages = rooms.rows.length;
+        const sent = await client.query<{ owner: string; seq: string; body: string }>(
+          `SELECT owner, seq, body FROM ${this.S}.inbox_messages WHERE sender = $1 AND owner <> $1 FOR UPDATE`,
+          [user],
         );
-      }
-      r.roomMessages = rooms.rows.length;
-      const sent = await client.query<{ owner: string; seq: string; body: string }>(
-        `SELECT owner, seq, body FROM ${this.S}.inbox_messages WHERE sender = $1 AND owner <> $1 FOR UPDATE`,
-        [user],
-      );
-      if (sent.rows.length) {
-        await client.query(
-          `UPDATE ${this.S}.inbox_messages m SET sender = '', body = t.body
-           FROM unnest($1::text[], $2::bigint[], $3::text[]) AS t(owner, seq, body) WHERE m.owner = t.owner AND m.seq = t.seq`,
-          [sent.rows.map((row) => row.owner), sent.rows.map((row) => row.seq), sent.rows.map((row) => JSON.stringify(tombstone(JSON.parse(row.body) as DirectMessage)))],
-        );
-      }
-      r.directMessages = sent.rows.length;
-      // the inbox row (its seq counter) stays: a session of the user still open numbers on from it
-      r.inboxMessages = (await client.query(`DELETE FROM ${this.S}.inbox_messages WHERE owner = $1`, [user])).rowCount ?? 0;
-      await client.query('COMMIT');
-      client.removeListener('error', ignore);
-      client.release();
-      return r;
+        if (sent.rows.length) {
+          await client.query(
+            `UPDATE ${this.S}.inbox_messages m SET sender = '', body = t.body
+             FROM unnest($1::text[], $2::bigint[], $3::text[]) AS t(owner, seq, body) WHERE m.owner = t.owner AND m.seq = t.seq`,
+            [sent.rows.map((row) => row.owner), sent.rows.map((row) => row.seq), sent.rows.map((row) => JSON.stringify(tombstone(JSON.parse(row.body) as DirectMessage)))],
+          );
+        }
+        r.directMessages = sent.rows.length;
+        // the inbox row (its seq counter) stays: a session of the user still open numbers on from it
+        r.inboxMessages = (await client.query(`DELETE FROM ${this.S}.inbox_messages WHERE owner = $1`, [user])).rowCount ?? 0;
+        return r;
+      });
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      client.removeListener('error', ignore);
-      client.release(err as Error);
       throw err instanceof pg.DatabaseError ? err : new UnavailableError(err);
     }
   }
@@ -730,10 +718,7 @@ export class PostgresStore implements Store {
 
 /** Creates the schema or brings it to {@link POSTGRES_SCHEMA_VERSION}, one relay at a time (an advisory lock). */
 async function migrate(pool: pg.Pool, S: string, schema: string, url: string): Promise<void> {
-  const client = await pool.connect();
-  client.on('error', ignore); // a socket that dies fails the migration's query; the event must not end the process
-  try {
-    await client.query('BEGIN');
+  await transaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`parley:${schema}`]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${S}`);
     await client.query(`CREATE TABLE IF NOT EXISTS ${S}.parley_schema (version integer NOT NULL)`);
@@ -745,12 +730,28 @@ async function migrate(pool: pg.Pool, S: string, schema: string, url: string): P
       await client.query(`DELETE FROM ${S}.parley_schema`);
       await client.query(`INSERT INTO ${S}.parley_schema (version) VALUES ($1)`, [POSTGRES_SCHEMA_VERSION]);
     }
+  });
+}
+
+/**
+ * Runs `work` in one transaction on a connection of its own: committed when
+ * it returns, rolled back when it throws. A socket that dies meanwhile fails
+ * the query, never the process; a connection that failed is not reused.
+ */
+async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  client.on('error', ignore);
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
     await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
     client.removeListener('error', ignore);
     client.release();
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    client.removeListener('error', ignore);
+    client.release(err as Error);
+    throw err;
   }
 }

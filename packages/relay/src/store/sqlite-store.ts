@@ -25,7 +25,7 @@ import type { Database as DB, Statement } from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { newEpoch } from '../wire/ids.js';
-import { UnavailableError } from './errors.js';
+import { SchemaTooNewError, UnavailableError } from './errors.js';
 import type { AckInfo, DirectAppend, DirectDraft, EraseResult, Page, PruneStep, Replay, RetentionPolicy, RoomAppend, RoomDraft, RoomHead, Store, UserExport } from './store.js';
 import { assembleExport, tombstone } from './user-records.js';
 
@@ -62,13 +62,8 @@ export class StoreNotReadyError extends Error {
   override readonly name = 'StoreNotReadyError';
 }
 
-/** The store file was written by a newer relay: refuse to start rather than guess. */
-export class SchemaTooNewError extends Error {
-  override readonly name = 'SchemaTooNewError';
-  constructor(path: string, found: number) {
-    super(`the store ${path} has schema version ${found}, newer than this relay knows (${SQLITE_SCHEMA_VERSION}): run a newer relay`);
-  }
-}
+/** The error of a store written by a newer relay, the same for every store. */
+export { SchemaTooNewError };
 
 /** Each migration takes the schema from its index to the next version. Version 0 is an empty file. */
 const MIGRATIONS: ReadonlyArray<(db: DB) => void> = [
@@ -109,7 +104,7 @@ function openDatabase(path: string, busyTimeoutMs: number, maintenance: boolean)
     const versioned = maintenance ? db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'parley_schema'").get() !== undefined : true;
     const row = versioned ? (db.prepare('SELECT version FROM parley_schema').get() as { version: number } | undefined) : undefined;
     const found = row?.version ?? 0;
-    if (found > SQLITE_SCHEMA_VERSION) throw new SchemaTooNewError(path, found);
+    if (found > SQLITE_SCHEMA_VERSION) throw new SchemaTooNewError(path, found, SQLITE_SCHEMA_VERSION);
     if (maintenance) {
       if (found < SQLITE_SCHEMA_VERSION) throw new StoreNotReadyError(`the store ${path} has schema version ${found}, older than this command knows (${SQLITE_SCHEMA_VERSION}): start the relay once to migrate it`);
       return db;
