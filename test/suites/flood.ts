@@ -39,8 +39,12 @@ export interface FloodFigures {
   floodDeliveredPerClient: number;
 }
 
-function flood(url: string, room: string, ms: number, reconnectDelayMs: number): Promise<FloodFigures['flooder']> {
-  const child = spawn(process.execPath, [FLOODER, JSON.stringify({ url, room, ms, reconnectDelayMs })], { stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * Runs a load script in its own process with `options` as JSON and answers
+ * the figures it prints as its last line; killed `ms` + 15 s after the start.
+ */
+function loadProcess<T>(script: string, options: Record<string, unknown>, ms: number, what: string): Promise<T> {
+  const child = spawn(process.execPath, [script, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((resolve, reject) => {
@@ -48,12 +52,16 @@ function flood(url: string, room: string, ms: number, reconnectDelayMs: number):
     child.on('exit', () => {
       clearTimeout(timer);
       try {
-        resolve(JSON.parse(out.trim().split('\n').at(-1)!));
+        resolve(JSON.parse(out.trim().split('\n').at(-1)!) as T);
       } catch {
-        reject(new Error(`the flooder printed no figures: ${out}`));
+        reject(new Error(`the ${what} printed no figures: ${out}`));
       }
     });
   });
+}
+
+function flood(url: string, room: string, ms: number, reconnectDelayMs: number): Promise<FloodFigures['flooder']> {
+  return loadProcess(FLOODER, { url, room, ms, reconnectDelayMs }, ms, 'flooder');
 }
 
 /** The ordinary clients' latency without a load, then with it, and what the load reported. */
@@ -197,21 +205,8 @@ export async function runHeavyReads(options: { clients?: number; readers?: numbe
   }
 }
 
-function heavyReads(url: string, options: Record<string, unknown>): Promise<HeavyFigures['readers_']> {
-  const child = spawn(process.execPath, [HEAVY_READER, JSON.stringify({ url, ...options })], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), (options.ms as number) + (options.warmMs as number) + 15_000);
-    child.on('exit', () => {
-      clearTimeout(timer);
-      try {
-        resolve(JSON.parse(out.trim().split('\n').at(-1)!));
-      } catch {
-        reject(new Error(`the heavy reader printed no figures: ${out}`));
-      }
-    });
-  });
+function heavyReads(url: string, options: { ms: number; warmMs: number } & Record<string, unknown>): Promise<HeavyFigures['readers_']> {
+  return loadProcess(HEAVY_READER, { url, ...options }, options.ms + options.warmMs, 'heavy reader');
 }
 
 export function heavyLines(f: HeavyFigures): string[] {
